@@ -1,0 +1,111 @@
+"""Roles and what each may do.
+
+A permission is `<app>.<action>_<model>` (e.g. `org.view_unionunit`); patterns with `*` grant
+families. `scope_paths(user, permission)` returns the union-tree paths where the user holds a
+role granting it, or `ALL` for a system administrator. The answer is cached on the user object
+for the request.
+"""
+
+from fnmatch import fnmatchcase
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+    CITY_LEADER = "city_leader", _("Lãnh đạo Hội")
+    DEPARTMENT_STAFF = "department_staff", _("Cán bộ ban chuyên môn")
+    COMMUNE_OFFICER = "commune_officer", _("Cán bộ Hội cơ sở")
+    BRANCH_HEAD = "branch_head", _("Chi hội trưởng")
+    CASE_WORKER = "case_worker", _("Cán bộ tư vấn, hỗ trợ")
+    INSPECTOR = "inspector", _("Kiểm tra, giám sát")
+    AGGREGATE_VIEWER = "aggregate_viewer", _("Xem số liệu tổng hợp")
+
+
+# What each role may do inside its scope. Personal-data permissions of later modules
+# (registry, cases, ...) are added here as those modules arrive; an aggregate viewer never
+# gets a `view_` permission on a model holding people, only `count_` ones.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.SYSTEM_ADMIN: {"*"},
+    Role.CITY_LEADER: {
+        "org.view_*",
+        "org.change_*",
+        "org.add_*",
+        "accounts.view_*",
+        "core.view_job",
+        "core.add_job",
+    },
+    Role.DEPARTMENT_STAFF: {"org.view_*", "core.view_job", "core.add_job"},
+    Role.COMMUNE_OFFICER: {
+        "org.view_*",
+        "org.add_unionunit",
+        "org.change_unionunit",
+        "core.view_job",
+        "core.add_job",
+    },
+    Role.BRANCH_HEAD: {"org.view_unionunit", "org.view_department"},
+    Role.CASE_WORKER: {"org.view_unionunit", "org.view_department"},
+    Role.INSPECTOR: {
+        "org.view_*",
+        "accounts.view_*",
+        "core.view_auditevent",
+        "core.view_job",
+    },
+    Role.AGGREGATE_VIEWER: {"org.view_unionunit", "org.view_department", "org.count_*"},
+}
+
+
+class _All:
+    """Marker: the permission holds everywhere (system administrator)."""
+
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+ALL = _All()
+
+
+def role_grants(role: str, permission: str) -> bool:
+    return any(fnmatchcase(permission, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))
+
+
+def _assignments(user) -> list[tuple[str, str]]:
+    cached = getattr(user, "_ansinh_roles", None)
+    if cached is None:
+        cached = list(user.roles.values_list("role", "unit__path"))
+        user._ansinh_roles = cached
+    return cached
+
+
+def scope_paths(user, permission: str):
+    """Union-tree paths where `user` holds `permission`; `ALL` for superusers/system admins."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return ALL
+    paths = []
+    for role, path in _assignments(user):
+        if role == Role.SYSTEM_ADMIN:
+            return ALL
+        if role_grants(role, permission):
+            paths.append(path)
+    # A path inside another adds nothing to the filter.
+    paths.sort(key=len)
+    minimal: list[str] = []
+    for path in paths:
+        if not any(path.startswith(p) for p in minimal):
+            minimal.append(path)
+    return minimal
+
+
+def has_permission(user, permission: str) -> bool:
+    """Whether the user holds `permission` anywhere (for menus and buttons)."""
+    paths = scope_paths(user, permission)
+    return paths is ALL or bool(paths)
+
+
+def forget_roles(user) -> None:
+    """Drop the cached assignments (after roles change within a request)."""
+    if hasattr(user, "_ansinh_roles"):
+        del user._ansinh_roles

@@ -1,0 +1,1 @@
+"""Account lifecycle hooks (kept minimal: business logic lives in services)."""

@@ -1,0 +1,23 @@
+"""The `ansinh` command: Django's manage.py with the project's own command names.
+
+Commands are written with hyphens (`ansinh load-units`), as DESIGN.md §5 names them; they
+map to management commands with underscores. Everything else passes through to Django
+(`ansinh migrate`, `ansinh check --deploy`, `ansinh runserver`).
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.settings.base")
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "ansinh.core"
+    label = "core"
+    verbose_name = _("Lõi hệ thống")
+    # Navigation entries this app contributes (see core.navigation).
+    nav = [
+        {"label": _("Trang chủ"), "url": "core:home", "icon": "house", "perm": None},
+        {
+            "label": _("Công việc nền"),
+            "url": "core:job_list",
+            "icon": "hourglass",
+            "perm": "core.view_job",
+        },
+        {
+            "label": _("Nhật ký kiểm tra"),
+            "url": "core:audit_list",
+            "icon": "shield",
+            "perm": "core.view_auditevent",
+        },
+    ]
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
