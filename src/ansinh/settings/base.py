@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ansinh.geo",
     "ansinh.org",
     "ansinh.accounts",
+    "ansinh.demo",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The plan text loaded by `ansinh demo` (read in place, never copied into the repository).
+ANSINH_PLAN_FILE = os.environ.get("ANSINH_PLAN_FILE", "")
 
 # Province whose data the demo loads; nothing in code is Hanoi-only.
 ANSINH_PROVINCE_CODE = os.environ.get("ANSINH_PROVINCE_CODE", "01")
