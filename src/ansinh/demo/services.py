@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +19,7 @@ from ansinh.accounts.permissions import Role
 from ansinh.geo.services import units_load
 from ansinh.org.models import Department, UnionUnit
 from ansinh.org.services import branch_create, departments_seed, union_tree_generate
+from ansinh.plans.services import default_plan_path, plan_load
 
 DEMO_PASSWORD = "ansinh-demo"  # noqa: S105 - published demo password, DEBUG installs only
 
@@ -84,13 +84,6 @@ DEMO_BRANCHES = {
     "00070": ["Tổ dân phố số 1", "Tổ dân phố số 2", "Tổ dân phố số 3"],
     "00454": ["Thôn Đông Ngàn", "Thôn Cổ Loa"],
 }
-
-
-def default_plan_path() -> Path:
-    configured = getattr(settings, "ANSINH_PLAN_FILE", "")
-    if configured:
-        return Path(configured)
-    return settings.PROJECT_DIR.parent / "shared" / "seed" / "ke-hoach-nq42-hoi-lhpn-ha-noi.txt"
 
 
 def _current_union(code: str) -> UnionUnit:
@@ -160,8 +153,6 @@ def demo_load(*, province_code: str = "01", say: Callable[[str], None] = print) 
     plan = None
     plan_path = default_plan_path()
     if plan_path.is_file():
-        from ansinh.plans.services import plan_load
-
         say(f"Nạp kế hoạch từ {plan_path.name}…")
         plan = plan_load(path=plan_path, city=world["city"])
     else:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ansinh.geo",
     "ansinh.org",
     "ansinh.accounts",
+    "ansinh.plans",
     "ansinh.demo",
 ]
 

@@ -1,0 +1,24 @@
+"""`ansinh load-plan [FILE]`: load (or reload) the plan from its text file."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ansinh.plans.services import PlanLoadError, default_plan_path, plan_load
+
+
+class Command(BaseCommand):
+    help = "Nạp kế hoạch từ tệp văn bản (mặc định: ANSINH_PLAN_FILE hoặc ../shared/seed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", help="Tệp kế hoạch (.txt, UTF-8)")
+
+    def handle(self, *args, **options):
+        path = options["file"] or default_plan_path()
+        try:
+            plan = plan_load(path=path)
+        except PlanLoadError as exc:
+            raise CommandError(str(exc)) from exc
+        sections = plan.sections.count()
+        tasks = sum(section.assignments.count() for section in plan.sections.all())
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã nạp {plan}: {sections} mục, {tasks} nhiệm vụ được giao.")
+        )
