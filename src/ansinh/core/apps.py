@@ -24,4 +24,9 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import signals  # noqa: F401
+
+        # Each app's jobs.py registers its job handlers (core.jobs.job_handler).
+        autodiscover_modules("jobs")

@@ -51,9 +51,17 @@ def _cell(value):
     return str(value)
 
 
+_SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "\\/?*[]:"})
+
+
+def _sheet_title(title: str) -> str:
+    """Excel refuses \\ / ? * [ ] : in sheet names and more than 31 characters."""
+    return (title.translate(_SHEET_FORBIDDEN).strip() or "Sheet")[:31]
+
+
 def xlsx_bytes(*, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
     bold = Font(bold=True)
     header_cells = []
     for text in headers:

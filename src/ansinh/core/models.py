@@ -79,6 +79,8 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("tổng số"), default=0)
     done = models.PositiveIntegerField(_("đã xử lý"), default=0)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    # How many errors were reported; `errors` keeps only the first ones (core.jobs).
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
     params = models.JSONField(_("tham số"), default=dict, blank=True)
     result = models.JSONField(_("kết quả"), default=dict, blank=True)
     message = models.TextField(_("thông báo"), blank=True)

@@ -2,6 +2,9 @@
 
 A scoped model declares `scope_field`: the lookup path from the model to the materialised path
 of the union unit it belongs to (e.g. `"path"` on UnionUnit itself, `"unit__path"` elsewhere).
+It may also declare `scope_also`: further lookups through to-many relations that also make a
+row visible (a closed union unit is visible to the officers of the units that succeeded it);
+those are matched in a subquery, so rows are never duplicated.
 `Model.objects.restrict(user, "view")` returns only rows inside the subtrees where the user
 holds a role granting `<app>.<action>_<model>`. What a user cannot see does not exist for her:
 views answer 404 (`get_scoped_or_404`), never 403, so existence is not leaked.
@@ -41,6 +44,14 @@ class ScopedQuerySet(models.QuerySet):
         condition = Q()
         for path in paths:
             condition |= Q(**{f"{field}__startswith": path})
+        also = getattr(self.model, "scope_also", ())
+        if also:
+            related = Q()
+            for lookup in also:
+                for path in paths:
+                    related |= Q(**{f"{lookup}__startswith": path})
+            manager = self.model._base_manager
+            condition |= Q(pk__in=manager.filter(related).values("pk"))
         return self.filter(condition)
 
 

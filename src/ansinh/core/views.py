@@ -19,4 +19,12 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    """The dashboard of the user's scope: her units with their counts, and her roles."""
+    from ansinh.org.selectors import user_home_units, user_roles
+
+    roles = user_roles(user=request.user)
+    return render(
+        request,
+        "core/home.html",
+        {"roles": roles, "home_units": user_home_units(user=request.user, roles=roles)},
+    )

@@ -57,6 +57,8 @@ class UnionUnit(models.Model):
 
     objects = ScopedManager()
     scope_field = "path"
+    # A closed unit stays visible to the officers of the units that took it over.
+    scope_also = ("successions__new__path",)
 
     class Meta:
         verbose_name = _("cơ sở Hội")
@@ -65,6 +67,13 @@ class UnionUnit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "code", "valid_from"], name="org_unit_kind_code_from"
+            ),
+            # SQL treats NULLs as distinct, so the constraint above does not hold for units
+            # without a start date (the city union, the pre-2025 unions): this one does.
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=models.Q(valid_from__isnull=True),
+                name="org_unit_kind_code_open_start",
             ),
         ]
 
@@ -91,6 +100,10 @@ class UnionUnit(models.Model):
 class UnionUnitSuccession(models.Model):
     """A closed union unit merged, wholly or in part, into another (e.g. on 01/7/2025)."""
 
+    class Kind(models.TextChoices):
+        WHOLE = "whole", _("Nhập toàn bộ")
+        PART = "part", _("Nhập một phần")
+
     old = models.ForeignKey(
         UnionUnit, verbose_name=_("đơn vị cũ"), on_delete=models.CASCADE, related_name="successions"
     )
@@ -100,7 +113,12 @@ class UnionUnitSuccession(models.Model):
         on_delete=models.CASCADE,
         related_name="predecessions",
     )
-    kind = models.CharField(_("hình thức"), max_length=10, default="whole")
+    kind = models.CharField(_("hình thức"), max_length=10, choices=Kind.choices, default=Kind.WHOLE)
+    takes_population = models.BooleanField(
+        _("nhận toàn bộ dân số"),
+        default=False,
+        help_text=_("Với đơn vị cũ bị chia: đơn vị mới này nhận hội viên, dân cư của đơn vị cũ."),
+    )
     effective = models.DateField(_("ngày hiệu lực"))
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 

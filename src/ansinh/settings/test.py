@@ -9,3 +9,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+STATIC_ROOT = None  # WhiteNoise then serves from the finders only; no collectstatic in tests

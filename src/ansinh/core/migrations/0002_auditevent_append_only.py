@@ -27,7 +27,8 @@ DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent;
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        # params=None: the SQL holds literal "%" (RAISE format), not placeholders.
+        schema_editor.execute(FORWARD, params=None)
 
 
 def backward(apps, schema_editor):
