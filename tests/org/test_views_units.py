@@ -121,9 +121,12 @@ def test_detail_of_own_commune(tree, personas, client_for):
     ]
     assert "Hình thành từ" in html
     assert reverse("org:unit_detail", args=[tree.hangbac.pk]) in html
-    assert client_for(personas.officer_hoankiem).get(
-        reverse("org:unit_detail", args=[tree.hangbac.pk])
-    ).status_code == 200
+    assert (
+        client_for(personas.officer_hoankiem)
+        .get(reverse("org:unit_detail", args=[tree.hangbac.pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_detail_of_another_commune_is_404(tree, personas, client_for):

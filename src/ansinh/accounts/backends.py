@@ -3,6 +3,10 @@
 After `LOGIN_FAILURE_LIMIT` consecutive wrong passwords the account is locked for
 `LOGIN_LOCKOUT_MINUTES`; while locked even the right password is refused (and the attempt is
 logged as a failure), so guessing cannot continue. A successful login resets the counter.
+
+The backend marks the request (`request.ansinh_locked_out`, `request.ansinh_locked_until`) so
+the login page and the token endpoint can say the account is locked and until when; for any
+other failure they give one message that does not reveal whether the username exists.
 """
 
 from datetime import timedelta
@@ -23,8 +27,7 @@ class LockoutModelBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         user = User._default_manager.filter(username=username).first()
         if user is not None and user.locked_until and user.locked_until > timezone.now():
-            if request is not None:
-                request.ansinh_locked_out = True
+            _mark_locked(request, user.locked_until)
             return None
         authenticated = super().authenticate(request, username=username, password=password)
         if user is None:
@@ -52,5 +55,10 @@ class LockoutModelBackend(ModelBackend):
             audit_record(
                 action=Action.LOCKED_OUT, actor=user, obj=user, request=request, scope_path=""
             )
-            if request is not None:
-                request.ansinh_locked_out = True
+            _mark_locked(request, until)
+
+
+def _mark_locked(request, until) -> None:
+    if request is not None:
+        request.ansinh_locked_out = True
+        request.ansinh_locked_until = until

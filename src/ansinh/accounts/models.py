@@ -6,9 +6,11 @@ subtree of the union tree (its `unit`). Scoping (`ansinh.core.scoping`) reads th
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.scoping import ScopedManager
+from ansinh.core.text import fold, normalize_text
 
 from .permissions import Role
 
@@ -17,6 +19,10 @@ class User(AbstractUser):
     """A person who signs in. Locked for a while after repeated failed logins."""
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Accent-free key of full_name for search ("nguyen thi hoa" finds "Nguyễn Thị Hoà").
+    full_name_folded = models.CharField(
+        _("họ và tên không dấu"), max_length=150, blank=True, db_index=True, editable=False
+    )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     failed_login_count = models.PositiveSmallIntegerField(_("số lần đăng nhập sai"), default=0)
     locked_until = models.DateTimeField(_("khóa đến"), null=True, blank=True)
@@ -28,6 +34,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args, **kwargs):
+        self.full_name = normalize_text(self.full_name)
+        self.full_name_folded = fold(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "full_name_folded"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_locked(self) -> bool:
+        """Locked out for now after repeated failed logins."""
+        return self.locked_until is not None and self.locked_until > timezone.now()
 
 
 class RoleAssignment(models.Model):

@@ -86,7 +86,9 @@ def scope_paths(user, permission: str):
         return ALL
     paths = []
     for role, path in _assignments(user):
-        if role == Role.SYSTEM_ADMIN:
+        # A system administrator at a root unit ("/<pk>/") sees everything, including rows
+        # outside any unit; one placed lower holds every permission inside her subtree only.
+        if role == Role.SYSTEM_ADMIN and path.count("/") == 2:
             return ALL
         if role_grants(role, permission):
             paths.append(path)

@@ -51,7 +51,7 @@ def _cell(value):
     return str(value)
 
 
-_SHEET_FORBIDDEN = str.maketrans({c: "-" for c in "\\/?*[]:"})
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("\\/?*[]:", "-"))
 
 
 def _sheet_title(title: str) -> str:
