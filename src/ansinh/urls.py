@@ -8,6 +8,7 @@ urlpatterns = [
     path("tai-khoan/", include("ansinh.accounts.urls")),
     path("don-vi-hanh-chinh/", include("ansinh.geo.urls")),
     path("to-chuc/", include("ansinh.org.urls")),
+    path("doi-tuong/", include("ansinh.registry.urls")),
     path("ke-hoach/", include("ansinh.plans.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("ansinh.api_urls")),

@@ -23,9 +23,21 @@ class Role(models.TextChoices):
     AGGREGATE_VIEWER = "aggregate_viewer", _("Xem số liệu tổng hợp")
 
 
-# What each role may do inside its scope. Personal-data permissions of later modules
-# (registry, cases, ...) are added here as those modules arrive; an aggregate viewer never
-# gets a `view_` permission on a model holding people, only `count_` ones.
+# Sensitive registry data (gender-based violence, HIV) is its own permission, outside the
+# `registry.` family, so no wildcard ever grants it by accident.
+SENSITIVE_REGISTRY = "sensitive.view_registry"
+
+# Registry permissions that let a role see people (never given to an aggregate viewer).
+_REGISTRY_READ = {"registry.view_*", "registry.count_person", "registry.export_person"}
+_REGISTRY_WRITE = {
+    "registry.add_*",
+    "registry.change_*",
+    "registry.merge_person",
+    "registry.import_person",
+}
+
+# What each role may do inside its scope. An aggregate viewer never gets a `view_`
+# permission on a model holding people, only `count_` ones.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: {"*"},
     Role.CITY_LEADER: {
@@ -35,24 +47,47 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_*",
         "core.view_job",
         "core.add_job",
+        *_REGISTRY_READ,
     },
-    Role.DEPARTMENT_STAFF: {"org.view_*", "core.view_job", "core.add_job"},
+    Role.DEPARTMENT_STAFF: {"org.view_*", "core.view_job", "core.add_job", *_REGISTRY_READ},
     Role.COMMUNE_OFFICER: {
         "org.view_*",
         "org.add_unionunit",
         "org.change_unionunit",
         "core.view_job",
         "core.add_job",
+        *_REGISTRY_READ,
+        *_REGISTRY_WRITE,
     },
-    Role.BRANCH_HEAD: {"org.view_unionunit", "org.view_department"},
-    Role.CASE_WORKER: {"org.view_unionunit", "org.view_department"},
+    Role.BRANCH_HEAD: {
+        "org.view_unionunit",
+        "org.view_department",
+        "registry.view_person",
+        "registry.view_household",
+        "registry.count_person",
+    },
+    Role.CASE_WORKER: {
+        "org.view_unionunit",
+        "org.view_department",
+        "registry.view_person",
+        "registry.view_household",
+        "registry.view_personvulnerability",
+        SENSITIVE_REGISTRY,
+    },
     Role.INSPECTOR: {
         "org.view_*",
         "accounts.view_*",
         "core.view_auditevent",
         "core.view_job",
+        "registry.view_*",
+        "registry.count_person",
     },
-    Role.AGGREGATE_VIEWER: {"org.view_unionunit", "org.view_department", "org.count_*"},
+    Role.AGGREGATE_VIEWER: {
+        "org.view_unionunit",
+        "org.view_department",
+        "org.count_*",
+        "registry.count_person",
+    },
 }
 
 

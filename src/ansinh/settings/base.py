@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ansinh.geo",
     "ansinh.org",
     "ansinh.accounts",
+    "ansinh.registry",
     "ansinh.plans",
     "ansinh.demo",
 ]
@@ -148,6 +149,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` with their own choices: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "UnionUnitKindEnum": "ansinh.org.models.UnionUnit.Kind",
+        "DepartmentKindEnum": "ansinh.org.models.Department.Kind",
+        "SuccessionKindEnum": "ansinh.geo.models.AdminUnitSuccession.Kind",
+        "LocalityKindEnum": "ansinh.geo.models.Locality.Kind",
+    },
 }
 
 TASKS = {
