@@ -23,18 +23,13 @@ from ansinh.core.audit import (
     audit_record,
     model_changes,
     snapshot,
+    user_scope_path,
 )
 from ansinh.core.scoping import OutOfScope, ensure_in_scope
 from ansinh.org.models import Department, UnionUnit
 
 USER_FIELDS = ("username", "full_name", "phone", "is_active")
 ROLE_FIELDS = ("user", "role", "unit", "department")
-
-
-def user_scope_path(user: User) -> str:
-    """The union path a user's audit events belong to (her first role's unit)."""
-    path = user.roles.order_by("unit__path").values_list("unit__path", flat=True).first()
-    return path or ""
 
 
 def _require_manageable(*, actor, user: User) -> None:

@@ -16,6 +16,15 @@ from .models import AuditEvent
 Action = AuditEvent.Action
 
 
+def user_scope_path(user) -> str:
+    """Path of the user's first assigned unit: where events about her, and her own exports
+    and jobs, are filed (so inspectors of that subtree see them)."""
+    if user is None or not user.pk:
+        return ""
+    path = user.roles.order_by("unit__path").values_list("unit__path", flat=True).first()
+    return path or ""
+
+
 def object_scope_path(obj: models.Model | None) -> str:
     """The union-tree path an object belongs to, following its model's `scope_field`."""
     if obj is None:

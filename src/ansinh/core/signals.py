@@ -4,19 +4,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import Action, audit_record
-
-
-def _user_scope(user) -> str:
-    # A user's events belong to her first assigned unit, so inspectors of that subtree see them.
-    path = user.roles.order_by("unit__path").values_list("unit__path", flat=True).first()
-    return path or ""
+from .audit import Action, audit_record, user_scope_path
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit_record(
-        action=Action.LOGIN, actor=user, obj=user, scope_path=_user_scope(user), request=request
+        action=Action.LOGIN, actor=user, obj=user, scope_path=user_scope_path(user), request=request
     )
 
 
@@ -27,7 +21,7 @@ def on_logout(sender, request, user, **kwargs):
             action=Action.LOGOUT,
             actor=user,
             obj=user,
-            scope_path=_user_scope(user),
+            scope_path=user_scope_path(user),
             request=request,
         )
 
@@ -42,6 +36,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         object_type="accounts.user",
         object_id=str(user.pk) if user else "",
         object_repr=username,
-        scope_path=_user_scope(user) if user else "",
+        scope_path=user_scope_path(user) if user else "",
         request=request,
     )

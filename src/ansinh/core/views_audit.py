@@ -8,7 +8,6 @@ inspector of a subtree sees the events filed under it.
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,50 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.accounts.permissions import has_permission
 
-from .audit import audit_export
+from .audit import audit_export, user_scope_path
 from .listing import paginate, query_without_page, wants_export, xlsx_response
 from .models import AuditEvent
 from .scoping import get_scoped_or_404
-from .text import fold
-from .views_jobs import user_scope_path
+from .text import accent_insensitive_regex, fold
 
 PERMISSION = "core.view_auditevent"
 EXPORT_LIMIT = 100_000
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-
-# Characters that are special in both Python's `re` (SQLite's REGEXP) and PostgreSQL's ARE.
-_REGEX_SPECIAL = set(r"\.^$|?*+()[]{}-")
-
-
-@cache
-def _letter_variants() -> dict[str, str]:
-    """'a' → 'aàáảãạăằắẳẵặâầấẩẫậAÀ…', 'd' → 'dđDĐ': every Latin letter that folds to it."""
-    variants: dict[str, set[str]] = {}
-    for code in list(range(0x41, 0x7B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        char = chr(code)
-        key = fold(char)
-        if len(key) == 1 and key.isascii() and key.isalpha():
-            variants.setdefault(key, set()).add(char)
-    return {key: "".join(sorted(chars)) for key, chars in variants.items()}
-
-
-def accent_insensitive_regex(text: str) -> str:
-    """A regex matching `text` whatever its accents and case ("hoa" matches "Hòa", "HOÀ").
-
-    Used instead of an unaccent index so the same query runs on SQLite and PostgreSQL; stored
-    text is NFC, which is what the character classes list.
-    """
-    pattern = []
-    for char in fold(text):
-        if char == " ":
-            pattern.append(r"\s+")
-        elif char in _letter_variants():
-            pattern.append(f"[{_letter_variants()[char]}]")
-        elif char in _REGEX_SPECIAL:
-            pattern.append("\\" + char)
-        else:
-            pattern.append(char)
-    return "".join(pattern)
 
 
 class AuditFilterForm(forms.Form):
@@ -204,4 +168,4 @@ def audit_detail(request, pk: int):
     )
 
 
-__all__ = ["accent_insensitive_regex", "audit_detail", "audit_event_list", "audit_list"]
+__all__ = ["audit_detail", "audit_event_list", "audit_list"]

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .audit import audit_export
+from .audit import audit_export, user_scope_path
 from .listing import paginate, query_without_page, wants_export, xlsx_response
 from .models import Job
 
@@ -29,12 +29,6 @@ def visible_jobs(*, user):
     return (
         Job.objects.restrict(user, "view") | Job.objects.filter(created_by=user)
     ).select_related("created_by")
-
-
-def user_scope_path(user) -> str:
-    """Path of the user's first assigned unit (where her own exports are filed)."""
-    path = user.roles.order_by("unit__path").values_list("unit__path", flat=True).first()
-    return path or ""
 
 
 class JobFilterForm(forms.Form):
