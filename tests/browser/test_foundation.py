@@ -55,11 +55,20 @@ def test_failed_login_is_audited_and_shown_in_vietnamese(page, live_server, hano
     )
 
 
-def test_english_switch(page, live_server, hanoi):
+def test_vietnamese_by_default_even_in_an_english_browser_then_english_on_request(
+    browser, live_server, hanoi
+):
+    context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en-US"})
+    page = context.new_page()
     login(page, live_server, "thanhpho")
+    assert page.locator("html").get_attribute("lang") == "vi"
     page.get_by_role("button", name="EN").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="VI").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    context.close()
 
 
 def test_phone_layout_has_collapsed_menu(browser, live_server, hanoi):

@@ -24,4 +24,3 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nTài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):"))
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<10} {login.description}")
-        self.stdout.write("Địa chỉ: http://127.0.0.1:8000/")
