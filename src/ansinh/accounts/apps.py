@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
             "url": "accounts:user_list",
             "icon": "people",
             "perm": "accounts.view_user",
+            "group": "admin",
         },
     ]
 

@@ -14,12 +14,14 @@ class CoreConfig(AppConfig):
             "url": "core:job_list",
             "icon": "hourglass",
             "perm": "core.view_job",
+            "group": "admin",
         },
         {
             "label": _("Nhật ký kiểm tra"),
             "url": "core:audit_list",
             "icon": "shield",
             "perm": "core.view_auditevent",
+            "group": "admin",
         },
     ]
 

@@ -10,7 +10,7 @@ class OrgConfig(AppConfig):
         {
             "label": _("Tổ chức Hội"),
             "url": "org:unit_list",
-            "icon": "diagram",
+            "icon": "diagram-3",
             "perm": "org.view_unionunit",
         },
     ]
