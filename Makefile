@@ -44,7 +44,12 @@ test-postgres: install
 test-browser: install
 	DJANGO_SETTINGS_MODULE=ansinh.settings.test $(BIN)/pytest -q -m browser tests/browser
 
-bench: install
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $@
+
+## make bench: every benchmark (SQLite unless DATABASE_URL is set; scale: ANSINH_BENCH_SCALE).
+bench: $(VENV)/.installed-bench
 	$(BIN)/ansinh bench
 
 ## Recompile the translation catalogues after editing .po files.
