@@ -150,6 +150,7 @@ def demo_load(*, province_code: str = "01", say: Callable[[str], None] = print) 
         )
     say(f"Nạp đơn vị hành chính, cây tổ chức Hội, các ban và tài khoản mẫu ({province_code})…")
     world = demo_world_create(province_code=province_code)
+    people = _demo_people_seed(say=say)
     plan = None
     plan_path = default_plan_path()
     if plan_path.is_file():
@@ -157,4 +158,25 @@ def demo_load(*, province_code: str = "01", say: Callable[[str], None] = print) 
         plan = plan_load(path=plan_path, city=world["city"])
     else:
         say(f"Không thấy tệp kế hoạch {plan_path}: bỏ qua (đặt ANSINH_PLAN_FILE để nạp).")
-    return {**world, "plan": plan}
+    return {**world, "people": people, "plan": plan}
+
+
+DEMO_PEOPLE = 3000  # across the city
+DEMO_PEOPLE_HOANKIEM = 300  # so the Hoàn Kiếm officer's lists are not empty
+
+
+def _demo_people_seed(*, say: Callable[[str], None]) -> int:
+    """Synthetic people for the demo, once (names built from common Vietnamese names)."""
+    from ansinh.registry.models import Person
+    from ansinh.registry.synthetic import seed_people
+
+    if Person.objects.exists():
+        return 0
+    say(
+        f"Tạo {DEMO_PEOPLE + DEMO_PEOPLE_HOANKIEM:,} đối tượng mẫu (dữ liệu giả lập)…".replace(
+            ",", "."
+        )
+    )
+    city = seed_people(scale=DEMO_PEOPLE, random_seed=7)
+    local = seed_people(scale=DEMO_PEOPLE_HOANKIEM, unit_code="00070", random_seed=8)
+    return city.people + local.people
