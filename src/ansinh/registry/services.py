@@ -80,19 +80,7 @@ PERSON_FIELDS = (
     "status",
 )
 # What `person_update` may change (household, unit and status have their own services).
-PERSON_EDITABLE = (
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_year",
-    "citizen_id",
-    "phone",
-    "ethnicity",
-    "relation",
-    "is_union_member",
-    "occupation",
-    "record_number",
-)
+PERSON_EDITABLE = tuple(f for f in PERSON_FIELDS if f not in ("household", "unit", "status"))
 HOUSEHOLD_EDITABLE = (
     "locality",
     "address_line",
