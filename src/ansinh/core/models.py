@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .scoping import ScopedManager
 
@@ -44,7 +45,7 @@ class AuditEvent(models.Model):
     action = models.CharField(_("hành động"), max_length=20, choices=Action.choices, db_index=True)
     object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
+    object_repr = models.CharField(pgettext_lazy("audit", "đối tượng"), max_length=255, blank=True)
     changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     path = models.CharField(_("đường dẫn"), max_length=255, blank=True)
@@ -96,7 +97,7 @@ class Job(models.Model):
     scope_path = models.CharField(_("phạm vi"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("job", "kết thúc"), null=True, blank=True)
 
     objects = ScopedManager()
     scope_field = "scope_path"

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from ansinh.accounts.permissions import has_permission
 
@@ -117,7 +117,7 @@ def audit_list(request):
                 _("Hành động"),
                 _("Loại đối tượng"),
                 _("Mã đối tượng"),
-                _("Đối tượng"),
+                pgettext("audit", "Đối tượng"),
                 _("Thay đổi"),
                 _("Địa chỉ IP"),
                 _("Đường dẫn"),
