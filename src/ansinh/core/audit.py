@@ -32,6 +32,8 @@ def object_scope_path(obj: models.Model | None) -> str:
     field = getattr(type(obj), "scope_field", None)
     if not field:
         return ""
+    if not isinstance(field, str):  # several subtrees: file the event under the first
+        field = field[0]
     value = obj
     for part in field.split("__"):
         value = getattr(value, part, None)

@@ -2,7 +2,9 @@
 
 A scoped model declares `scope_field`: the lookup path from the model to the materialised path
 of the union unit it belongs to (e.g. `"path"` on UnionUnit itself, `"unit__path"` elsewhere).
-It may also declare `scope_also`: further lookups through to-many relations that also make a
+A tuple of lookups means the row
+touches several subtrees and is visible only when every one of them is in scope (a pair of
+possibly duplicate people in two communes). It may also declare `scope_also`: further lookups through to-many relations that also make a
 row visible (a closed union unit is visible to the officers of the units that succeeded it);
 those are matched in a subquery, so rows are never duplicated.
 `Model.objects.restrict(user, "view")` returns only rows inside the subtrees where the user
@@ -40,10 +42,15 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if not paths:
             return self.none()
-        field = self.model.scope_field
+        fields = self.model.scope_field
+        if isinstance(fields, str):
+            fields = (fields,)
         condition = Q()
-        for path in paths:
-            condition |= Q(**{f"{field}__startswith": path})
+        for field in fields:
+            in_scope = Q()
+            for path in paths:
+                in_scope |= Q(**{f"{field}__startswith": path})
+            condition &= in_scope
         also = getattr(self.model, "scope_also", ())
         if also:
             related = Q()

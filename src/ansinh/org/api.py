@@ -112,18 +112,17 @@ class UnionUnitViewSet(viewsets.ReadOnlyModelViewSet):
             },
         )
         if self.action == "retrieve":
+            # Only the links the caller may see (a split old union must not reveal the other
+            # commune's union), as on the page.
+            links = UnionUnitSuccession.objects.restrict(self.request.user, "view")
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "predecessions",
-                    queryset=UnionUnitSuccession.objects.select_related("old").order_by(
-                        "old__code"
-                    ),
+                    queryset=links.select_related("old").order_by("old__code"),
                 ),
                 Prefetch(
                     "successions",
-                    queryset=UnionUnitSuccession.objects.select_related("new").order_by(
-                        "new__code"
-                    ),
+                    queryset=links.select_related("new").order_by("new__code"),
                 ),
             )
         return queryset

@@ -58,10 +58,12 @@ class UnitHistory:
 
 def union_unit_history(*, user, unit: UnionUnit) -> UnitHistory:
     """Where the unit came from and where it went; `visible_ids` says which can be opened."""
+    # Only links the user may see: a split old union does not reveal the other commune's union.
+    links = UnionUnitSuccession.objects.restrict(user, "view")
     predecessors = list(
-        unit.predecessions.select_related("old", "old__parent").order_by("old__code")
+        links.filter(new=unit).select_related("old", "old__parent").order_by("old__code")
     )
-    successors = list(unit.successions.select_related("new").order_by("new__code"))
+    successors = list(links.filter(old=unit).select_related("new").order_by("new__code"))
     linked = {row.old_id for row in predecessors} | {row.new_id for row in successors}
     visible = set(
         UnionUnit.objects.restrict(user, "view").filter(pk__in=linked).values_list("pk", flat=True)

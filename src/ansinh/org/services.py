@@ -563,16 +563,36 @@ def branch_close(*, user, branch: UnionUnit, closed_on: dt.date | None = None) -
     return branch
 
 
+def _next_affiliated_code(city: UnionUnit) -> str:
+    """The next free automatic code under the city union: "01-TT-01", "01-TT-02", ..."""
+    prefix = f"{city.code}-TT-"
+    numbers = [
+        int(code.removeprefix(prefix))
+        for code in UnionUnit.objects.filter(
+            kind=UnionUnit.Kind.AFFILIATED, code__startswith=prefix
+        ).values_list("code", flat=True)
+        if code.removeprefix(prefix).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
 @transaction.atomic
 def affiliated_create(
-    *, user, city: UnionUnit, code: str, name: str, valid_from: dt.date | None = None
+    *, user, city: UnionUnit, code: str = "", name: str, valid_from: dt.date | None = None
 ) -> UnionUnit:
-    """Add an affiliated unit (đơn vị trực thuộc) directly under the city union."""
+    """Add an affiliated unit (đơn vị trực thuộc) directly under the city union.
+
+    Without a code, the next automatic one is taken; the city row is locked meanwhile so two
+    officers adding units at once get different codes.
+    """
     _require_scope(city, user, "add")
     if city.kind != UnionUnit.Kind.CITY:
         raise ValidationError(_("Đơn vị trực thuộc chỉ đặt dưới Hội LHPN tỉnh/thành phố."))
-    code = normalize_text(code)
     name = normalize_text(name)
+    code = normalize_text(code)
+    if not code:
+        UnionUnit.objects.select_for_update().filter(pk=city.pk).first()
+        code = _next_affiliated_code(city)
     if not code or not name:
         raise ValidationError(_("Nhập mã và tên đơn vị trực thuộc."))
     valid_from = valid_from or timezone.localdate()

@@ -1,5 +1,6 @@
 """Pages of the union's structure: units, their dashboards, the 01/07/2025 merger,
-departments and branches. Every read goes through the user's scope (404 outside it)."""
+departments, branches and affiliated units. Every read goes through the user's scope (404
+outside it)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from ansinh.core.listing import paginate, query_without_page, wants_export, xlsx
 from ansinh.core.scoping import get_scoped_or_404
 
 from . import selectors, services
-from .forms import BranchCreateForm, BranchUpdateForm
+from .forms import AffiliatedCreateForm, BranchCreateForm, BranchUpdateForm
 from .models import UnionUnit, UnionUnitSuccession
 
 
@@ -98,6 +99,7 @@ def unit_detail(request, pk: int):
         and unit.is_current
         and _can(user, "add", unit),
         "can_change": _can(user, "change", unit),
+        "can_add_affiliated": unit.kind == UnionUnit.Kind.CITY and _can(user, "add", unit),
     }
     if unit.kind == UnionUnit.Kind.COMMUNE:
         context["branches"] = list(selectors.branch_list(unit=unit))
@@ -270,3 +272,36 @@ def branch_close(request, pk: int):
     else:
         messages.success(request, _("Chi hội đã ngừng hoạt động; lịch sử vẫn được giữ."))
     return redirect("org:unit_detail", pk=branch.pk)
+
+
+@login_required
+def affiliated_create(request, pk: int):
+    """Add an affiliated unit (đơn vị trực thuộc) under the city union.
+
+    Only for whoever may add units at the city union itself (system admin, city leader): for
+    anyone else, a commune officer included, the page does not exist (404).
+    """
+    city = get_scoped_or_404(
+        UnionUnit.objects.select_related("admin_unit"),
+        request.user,
+        "add",
+        pk=pk,
+        kind=UnionUnit.Kind.CITY,
+    )
+    form = AffiliatedCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            unit = services.affiliated_create(
+                user=request.user, city=city, code=code, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã thêm %(name)s.") % {"name": unit.name})
+            return redirect("org:unit_detail", pk=unit.pk)
+    return render(
+        request,
+        "org/affiliated_form.html",
+        {"form": form, "parent": city, "title": _("Thêm đơn vị trực thuộc")},
+    )

@@ -554,7 +554,8 @@ class DuplicateCandidate(models.Model):
     decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
 
     objects = ScopedManager()
-    scope_field = "person_a__scope_path"
+    # Both records must be in scope: a pair never reveals a person outside it.
+    scope_field = ("person_a__scope_path", "person_b__scope_path")
 
     class Meta:
         verbose_name = _("nghi trùng")
