@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ansinh.org",
     "ansinh.accounts",
     "ansinh.registry",
+    "ansinh.rules",
     "ansinh.plans",
     "ansinh.demo",
 ]
