@@ -274,6 +274,7 @@ def _locality_parts(value: str) -> tuple[str | None, str | None, list[str]]:
     return None, None, words
 
 
+@lru_cache(maxsize=16384)
 def locality_key(value: str) -> str:
     """Matching key: the proper name without "Thôn"/"Tổ dân phố"/"số" ("TDP số 05" → "5")."""
     return _key(_tokens(" ".join(_locality_parts(value)[2])))

@@ -25,15 +25,31 @@ from .normalising import poverty_standard
 from .validation import Validation
 
 BATCH_SIZE = 2000
+COPY_LINES = 10000  # lines per write to the COPY stream
 
 
 class CommitRefused(Exception):
     """The file cannot be written (message in Vietnamese); nothing was written."""
 
 
-def _reserve_ids(model, count: int) -> list[int]:
+def _reserve_ids(model, count: int) -> range | list[int]:
+    """`count` new primary keys from the table's sequence, in one statement.
+
+    Usually a contiguous range (then only its ends travel back); when another session drew
+    from the sequence at the same moment they are not, and the keys are fetched one by one.
+    """
+    if count == 0:
+        return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
+            "FROM generate_series(1, %s)) AS reserved",
+            [table, count],
+        )
+        low, high = cursor.fetchone()
+        if high - low + 1 == count:
+            return range(low, high + 1)
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [table, count],
@@ -41,27 +57,46 @@ def _reserve_ids(model, count: int) -> list[int]:
         return [value for (value,) in cursor.fetchall()]
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], *, with_ids: bool) -> list[int]:
-    """Insert plain tuples (attribute names in `columns`); the new primary keys when asked."""
-    if not rows:
-        return []
-    if connection.vendor == "postgresql":
-        ids: list[int] = []
-        names = [model._meta.get_field(name).column for name in columns]
-        if with_ids:
-            ids = _reserve_ids(model, len(rows))
-            names = ["id", *names]
-        sql = 'COPY "{}" ({}) FROM STDIN'.format(
-            model._meta.db_table, ", ".join(f'"{name}"' for name in names)
+def _text(value: str) -> str:
+    """A text field of COPY's text format: backslash, tab and line breaks escaped.
+
+    Validated cells have no tabs or line breaks (`norm.text` collapses whitespace), so this is
+    nearly always four substring tests.
+    """
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
         )
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            if with_ids:
-                for pk, row in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *row))
-            else:
-                for row in rows:
-                    copy.write_row(row)
-        return ids
+    return value
+
+
+def _null(value) -> str:
+    """An integer, date or NULL (`\\N`) field."""
+    return "\\N" if value is None else str(value)
+
+
+def copy_lines(model, columns: list[str], lines) -> None:
+    """COPY lines already in PostgreSQL's text format (fields as `columns`, attribute names)
+    into `model`'s table, written to the stream in large pieces."""
+    names = ", ".join(f'"{model._meta.get_field(name).column}"' for name in columns)
+    sql = f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        buffer: list[str] = []
+        for line in lines:
+            buffer.append(line)
+            if len(buffer) >= COPY_LINES:
+                copy.write("".join(buffer))
+                buffer.clear()
+        if buffer:
+            copy.write("".join(buffer))
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple], *, with_ids: bool) -> list[int]:
+    """Insert plain tuples (attribute names in `columns`) with `bulk_create` (not PostgreSQL,
+    which gets COPY); the new primary keys when asked."""
     ids = []
     for start in range(0, len(rows), BATCH_SIZE):
         objects = [
@@ -105,6 +140,97 @@ def _create_localities(validation: Validation) -> tuple[dict[tuple[int, str], in
     }, created
 
 
+HOUSEHOLD_COLUMNS = [
+    "unit_id",
+    "scope_path",
+    "commune_id",
+    "locality_id",
+    "address_line",
+    "poverty_status",
+    "poverty_standard",
+    "poverty_year",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+]
+PERSON_COLUMNS = [
+    "household_id",
+    "unit_id",
+    "scope_path",
+    "full_name",
+    "name_folded",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "citizen_id",
+    "phone",
+    "ethnicity",
+    "relation",
+    "is_union_member",
+    "occupation",
+    "status",
+    "record_number",
+    "merged_into_id",
+    "is_deidentified",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+]
+STATUS_COLUMNS = ["status", "effective", "moved_to_id", "note", "recorded_by_id", "recorded_at"]
+VULNERABILITY_COLUMNS = ["since", "until", "verified_by_id", "verified_at", "note"]
+NEED_COLUMNS = ["status", "opened_on", "met_on", "note"]
+
+
+def _copy_people(household_rows, new_households, new_people, paths, batch, now):
+    """Households and people with COPY, their keys reserved first (one statement per table),
+    so that people point at their households without reading anything back."""
+    household_ids = _reserve_ids(Household, len(household_rows))
+    for household, pk in zip(new_households, household_ids, strict=True):
+        household.existing_household_id = pk
+    stamp = now.isoformat()
+    copy_lines(
+        Household,
+        ["id", *HOUSEHOLD_COLUMNS],
+        (
+            f"{pk}\t{unit_id}\t{_text(path)}\t{_null(commune_id)}\t{_null(locality_id)}\t"
+            f"{_text(address)}\t{poverty}\t{standard}\t{_null(year)}\t{stamp}\t{stamp}\t"
+            f"{_null(created_by)}\n"
+            for pk, (
+                unit_id,
+                path,
+                commune_id,
+                locality_id,
+                address,
+                poverty,
+                standard,
+                year,
+                _created,
+                _updated,
+                created_by,
+            ) in zip(household_ids, household_rows, strict=True)
+        ),
+    )
+    person_ids = _reserve_ids(Person, len(new_people))
+    escaped_paths = {unit_id: _text(path) for unit_id, path in paths.items()}
+    tail = f"\t{Person.Status.ACTIVE}"
+    batch_tail = f"\t\\N\tf\t{batch.pk}\t{stamp}\t{stamp}\n"
+    copy_lines(
+        Person,
+        ["id", *PERSON_COLUMNS],
+        (
+            f"{pk}\t{household.existing_household_id}\t{row.unit_id}\t"
+            f"{escaped_paths[row.unit_id]}\t{_text(row.full_name)}\t"
+            f"{_text(row.name_folded or fold(row.full_name))}\t{row.sex}\t"
+            f"{_null(row.birth_date)}\t{_null(row.birth_year)}\t{_null(row.citizen_id)}\t"
+            f"{_text(row.phone)}\t{row.ethnicity}\t{row.relation}\t"
+            f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}{tail}\t"
+            f"{_text(row.record_number)}{batch_tail}"
+            for pk, (row, household) in zip(person_ids, new_people, strict=True)
+        ),
+    )
+    return household_ids, person_ids
+
+
 def commit_validation(
     validation: Validation,
     *,
@@ -138,12 +264,17 @@ def commit_validation(
         for h in validation.households
         if h.existing_household_id is None and any(r.existing_person_id is None for r in h.rows)
     ]
+    head = Person.Relation.HEAD
     household_rows = []
     for household in new_households:
-        first = next((r for r in household.rows if r.relation == Person.Relation.HEAD), None)
-        first = first or household.rows[0]
-        address = next((r.address_line for r in household.rows if r.address_line), "")
-        poverty_row = next((r for r in household.rows if r.poverty != "none"), first)
+        rows = household.rows
+        if len(rows) == 1:
+            first = poverty_row = rows[0]
+            address = first.address_line
+        else:
+            first = next((r for r in rows if r.relation == head), None) or rows[0]
+            address = next((r.address_line for r in rows if r.address_line), "")
+            poverty_row = next((r for r in rows if r.poverty != "none"), first)
         locality_id = household.locality_id
         if locality_id is None and household.locality_key is not None:
             locality_id = localities.get(household.locality_key)
@@ -162,133 +293,120 @@ def commit_validation(
                 actor_id,
             )
         )
-    household_ids = insert_rows(
-        Household,
-        [
-            "unit_id",
-            "scope_path",
-            "commune_id",
-            "locality_id",
-            "address_line",
-            "poverty_status",
-            "poverty_standard",
-            "poverty_year",
-            "created_at",
-            "updated_at",
-            "created_by_id",
-        ],
-        household_rows,
-        with_ids=True,
-    )
-    for household, pk in zip(new_households, household_ids, strict=True):
-        household.existing_household_id = pk
-    if progress is not None:
-        progress(len(household_ids))
-
     new_people = [
-        (r, h.existing_household_id)
-        for h in validation.households
-        for r in h.rows
-        if r.existing_person_id is None
+        (r, h) for h in validation.households for r in h.rows if r.existing_person_id is None
     ]
-    person_ids = insert_rows(
-        Person,
-        [
-            "household_id",
-            "unit_id",
-            "scope_path",
-            "full_name",
-            "name_folded",
-            "sex",
-            "birth_date",
-            "birth_year",
-            "citizen_id",
-            "phone",
-            "ethnicity",
-            "relation",
-            "is_union_member",
-            "occupation",
-            "status",
-            "record_number",
-            "merged_into_id",
-            "is_deidentified",
-            "import_batch_id",
-            "created_at",
-            "updated_at",
-        ],
-        [
-            (
-                household_id,
-                row.unit_id,
-                paths[row.unit_id],
-                row.full_name,
-                row.name_folded or fold(row.full_name),
-                row.sex,
-                row.birth_date,
-                row.birth_year,
-                row.citizen_id,
-                row.phone,
-                row.ethnicity,
-                row.relation,
-                row.is_union_member,
-                row.occupation,
-                Person.Status.ACTIVE,
-                row.record_number,
-                None,
-                False,
-                batch.pk,
-                now,
-                now,
-            )
-            for row, household_id in new_people
-        ],
-        with_ids=True,
-    )
+    note = (_("Nhập từ tệp %(name)s") % {"name": batch.file_name})[:255]
+    if connection.vendor == "postgresql":
+        household_ids, person_ids = _copy_people(
+            household_rows, new_households, new_people, paths, batch, now
+        )
+    else:
+        household_ids = insert_rows(Household, HOUSEHOLD_COLUMNS, household_rows, with_ids=True)
+        for household, pk in zip(new_households, household_ids, strict=True):
+            household.existing_household_id = pk
+        person_ids = insert_rows(
+            Person,
+            PERSON_COLUMNS,
+            [
+                (
+                    household.existing_household_id,
+                    row.unit_id,
+                    paths[row.unit_id],
+                    row.full_name,
+                    row.name_folded or fold(row.full_name),
+                    row.sex,
+                    row.birth_date,
+                    row.birth_year,
+                    row.citizen_id,
+                    row.phone,
+                    row.ethnicity,
+                    row.relation,
+                    row.is_union_member,
+                    row.occupation,
+                    Person.Status.ACTIVE,
+                    row.record_number,
+                    None,
+                    False,
+                    batch.pk,
+                    now,
+                    now,
+                )
+                for row, household in new_people
+            ],
+            with_ids=True,
+        )
     if progress is not None:
         progress(len(household_ids) + len(person_ids))
-    note = _("Nhập từ tệp %(name)s") % {"name": batch.file_name}
-    insert_rows(
-        PersonStatusChange,
-        [
-            "person_id",
-            "status",
-            "effective",
-            "moved_to_id",
-            "note",
-            "recorded_by_id",
-            "recorded_at",
-        ],
-        [(pk, Person.Status.ACTIVE, today, None, note[:255], actor_id, now) for pk in person_ids],
-        with_ids=False,
-    )
-    vulnerability_rows = [
-        (pk, category_id, today, None, None, None, "")
-        for (row, _household), pk in zip(new_people, person_ids, strict=True)
-        for category_id in row.vulnerability_ids
-    ]
-    insert_rows(
-        PersonVulnerability,
-        ["person_id", "category_id", "since", "until", "verified_by_id", "verified_at", "note"],
-        vulnerability_rows,
-        with_ids=False,
-    )
-    need_rows = [
-        (pk, category_id, Need.Status.OPEN, today, None, "")
-        for (row, _household), pk in zip(new_people, person_ids, strict=True)
-        for category_id in row.need_ids
-    ]
-    insert_rows(
-        Need,
-        ["person_id", "category_id", "status", "opened_on", "met_on", "note"],
-        need_rows,
-        with_ids=False,
-    )
+
+    vulnerability_count = sum(len(row.vulnerability_ids) for row, _household in new_people)
+    need_count = sum(len(row.need_ids) for row, _household in new_people)
+    if connection.vendor == "postgresql":
+        # The first status of every new person; vulnerabilities and needs from the file.
+        status = (
+            f"\t{Person.Status.ACTIVE}\t{today.isoformat()}\t\\N\t{_text(note)}"
+            f"\t{_null(actor_id)}\t{now.isoformat()}\n"
+        )
+        copy_lines(
+            PersonStatusChange,
+            ["person_id", *STATUS_COLUMNS],
+            (f"{pk}{status}" for pk in person_ids),
+        )
+        since = f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n"
+        copy_lines(
+            PersonVulnerability,
+            ["person_id", "category_id", *VULNERABILITY_COLUMNS],
+            (
+                f"{pk}\t{category_id}{since}"
+                for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                if row.vulnerability_ids
+                for category_id in row.vulnerability_ids
+            ),
+        )
+        opened = f"\t{Need.Status.OPEN}\t{today.isoformat()}\t\\N\t\n"
+        copy_lines(
+            Need,
+            ["person_id", "category_id", *NEED_COLUMNS],
+            (
+                f"{pk}\t{category_id}{opened}"
+                for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                if row.need_ids
+                for category_id in row.need_ids
+            ),
+        )
+    else:
+        insert_rows(
+            PersonStatusChange,
+            ["person_id", *STATUS_COLUMNS],
+            [(pk, Person.Status.ACTIVE, today, None, note, actor_id, now) for pk in person_ids],
+            with_ids=False,
+        )
+        insert_rows(
+            PersonVulnerability,
+            ["person_id", "category_id", *VULNERABILITY_COLUMNS],
+            [
+                (pk, category_id, today, None, None, None, "")
+                for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                for category_id in row.vulnerability_ids
+            ],
+            with_ids=False,
+        )
+        insert_rows(
+            Need,
+            ["person_id", "category_id", *NEED_COLUMNS],
+            [
+                (pk, category_id, Need.Status.OPEN, today, None, "")
+                for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                for category_id in row.need_ids
+            ],
+            with_ids=False,
+        )
     counts = {
         "households_created": len(household_ids),
         "people_created": len(person_ids),
         "people_existing": len(validation.rows) - len(person_ids),
-        "vulnerabilities_created": len(vulnerability_rows),
-        "needs_created": len(need_rows),
+        "vulnerabilities_created": vulnerability_count,
+        "needs_created": need_count,
         "localities_created": len(localities_created),
     }
     batch.status = ImportBatch.Status.COMMITTED

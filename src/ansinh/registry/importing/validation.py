@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.permissions import ALL, SENSITIVE_REGISTRY, scope_paths
 from ansinh.core.text import fold
+from ansinh.core.validators import PROVINCE_CODES
 from ansinh.geo.models import AdminUnit
 from ansinh.org.models import UnionUnit
 
@@ -32,7 +33,6 @@ from .normalising import CellError
 from .reading import FileReadError, Table, read_table
 
 LOOKUP_CHUNK = 2000
-PROGRESS_EVERY = 2000
 
 Progress = Callable[..., None]
 
@@ -224,6 +224,530 @@ class _Checker:
         return union is not None and union[1].startswith(self.unit.path)
 
 
+# --- the checks of every cell, column by column ----------------------------------------------
+#
+# The per-row cost decides how fast a file of 200,000 rows goes, and files repeat themselves:
+# a handful of sexes, relations, ethnicities, communes, categories, a few thousand dates and
+# name syllables. So each column of a chunk of rows is checked in one pass, and each
+# *distinct* cell is parsed once (`_ColumnCache`: raw cell → value or message; cells are keyed
+# by type and value, since 1, 1.0 and True are equal in Python but are different cells). The
+# columns that are mostly unique (citizen IDs, phones) take a direct path for their clean
+# common forms and fall back to the full parser, which says exactly what is wrong. The
+# messages are the parsers' own, so a cell gets the same message whichever path it took.
+
+CHUNK_ROWS = 20000
+
+# Order in which a row's cell errors are listed (the order the columns are checked in).
+_ORDER = {
+    key: position
+    for position, key in enumerate(
+        [
+            "record_number",
+            "full_name",
+            "sex",
+            "birth",
+            "citizen_id",
+            "phone",
+            "ethnicity",
+            "relation",
+            "household_code",
+            "is_union_member",
+            "occupation",
+            "address_line",
+            "locality",
+            "poverty",
+            "poverty_year",
+            "vulnerabilities",
+            "needs",
+            "commune",
+            "old_district",
+        ]
+    )
+}
+
+
+class _ColumnCache:
+    """One column's parser with its answers: raw cell → value, or → message when refused."""
+
+    __slots__ = ("default", "messages", "parse", "values")
+
+    def __init__(self, parse, default):
+        self.parse = parse
+        self.default = default
+        self.values: dict = {}
+        self.messages: dict = {}
+
+    def run(self, cells: list) -> tuple[list, list[tuple[int, str]]]:
+        """(values, [(position, message), ...]) of one column of a chunk."""
+        keys = [c if c.__class__ is str else (c.__class__, c) for c in cells]
+        values, messages = self.values, self.messages
+        distinct = set(keys)
+        missing = distinct.difference(values)
+        if missing:
+            parse, default = self.parse, self.default
+            for key, raw in zip(keys, cells, strict=True):
+                if key in missing:
+                    missing.discard(key)
+                    try:
+                        values[key] = parse(raw)
+                    except CellError as exc:
+                        values[key] = default
+                        messages[key] = str(exc)
+                    if not missing:
+                        break
+        out = list(map(values.__getitem__, keys))
+        if messages and not distinct.isdisjoint(messages):
+            return out, [(i, messages[k]) for i, k in enumerate(keys) if k in messages]
+        return out, []
+
+
+class _NameFolder:
+    """`core.text.fold` of a full name, syllable by syllable (a file has few distinct ones).
+
+    `fold` removes marks character by character and collapses whitespace; on a name already
+    normalised by `norm.text` (single spaces) folding each word and joining them gives the
+    same string (a word that folds to nothing is dropped, as `fold` collapses its spaces).
+    """
+
+    def __init__(self):
+        self.words: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        words = self.words
+        folded = []
+        for word in name.split(" "):
+            key = words.get(word)
+            if key is None:
+                key = words[word] = fold(word)
+            if key:
+                folded.append(key)
+        return " ".join(folded)
+
+
+# Citizen IDs: the first four digits (province, century and sex) → (first year of the
+# century, sex), for every valid province code; the full check is in `core.validators`.
+_CCCD_HEAD = {
+    f"{province}{digit}": (1900 + (digit // 2) * 100, norm.FEMALE if digit % 2 else norm.MALE)
+    for province in PROVINCE_CODES
+    for digit in range(10)
+}
+
+
+def _citizen_ids(cells, sexes, sex_errors, years, birth_errors):
+    """The citizen ID column, checked against each row's sex and birth year when known."""
+    this_year = norm._today().year
+    head = _CCCD_HEAD
+    values: list = []
+    append = values.append
+    errors: list[tuple[int, str]] = []
+    for i, raw in enumerate(cells):
+        cls = raw.__class__
+        if cls is str:
+            if len(raw) == 12 and raw.isdigit() and raw.isascii():
+                number = raw
+            elif not raw or raw.isspace():
+                append(None)
+                continue
+            else:
+                number = None
+        elif raw is None:
+            append(None)
+            continue
+        elif cls is float and raw.is_integer() and 0 < raw < 1e12:
+            number = str(int(raw)).zfill(12)
+        elif cls is int and 0 < raw < 10**12:
+            number = str(raw).zfill(12)
+        else:
+            number = None
+        if number is not None:
+            known = head.get(number[:4])
+            if known is not None:
+                year = known[0] + int(number[4:6])
+                sex = None if i in sex_errors else sexes[i]
+                birth_year = None if i in birth_errors else years[i]
+                if (
+                    year <= this_year
+                    and (birth_year is None or birth_year == year)
+                    and (not sex or sex == known[1])
+                ):
+                    append(number)
+                    continue
+        sex = None if i in sex_errors else sexes[i]
+        birth_year = None if i in birth_errors else years[i]
+        try:
+            append(norm.citizen_id(raw, sex=sex, birth_year=birth_year))
+        except CellError as exc:
+            append(None)
+            errors.append((i, str(exc)))
+    return values, errors
+
+
+def _birth(raw) -> tuple[dt.date | None, int | None]:
+    """`norm.birth`, with a direct path for an Excel date and "dd/mm/yyyy"."""
+    cls = raw.__class__
+    if cls is dt.date:
+        if raw.year >= norm.EARLIEST_BIRTH_YEAR and raw <= norm._today():
+            return raw, raw.year
+    elif (
+        cls is str
+        and len(raw) == 10
+        and raw[2] in "/-."
+        and raw[5] == raw[2]
+        and raw.isascii()
+        and raw[:2].isdigit()
+        and raw[3:5].isdigit()
+        and raw[6:].isdigit()
+    ):
+        try:
+            day = dt.date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
+        except ValueError:
+            day = None  # the full parser says what is wrong with it
+        if day is not None and day.year >= norm.EARLIEST_BIRTH_YEAR and day <= norm._today():
+            return day, day.year
+    return norm.birth(raw)
+
+
+def _phones(cells):
+    """The phone column: "0912345678" directly, anything else through `norm.phone`."""
+    mobile = norm._VN_MOBILE.fullmatch
+    values: list = []
+    append = values.append
+    errors: list[tuple[int, str]] = []
+    for i, raw in enumerate(cells):
+        if raw.__class__ is str:
+            if not raw:
+                append("")
+                continue
+            if (
+                len(raw) == 10
+                and raw[0] == "0"
+                and raw.isdigit()
+                and raw.isascii()
+                and mobile(raw, 1)
+            ):
+                append("+84" + raw[1:])
+                continue
+        try:
+            append(norm.phone(raw))
+        except CellError as exc:
+            append("")
+            errors.append((i, str(exc)))
+    return values, errors
+
+
+class _Columns:
+    """The parsers of one validation run, each with the answers it already gave."""
+
+    def __init__(self, checker: _Checker, header):
+        self.checker = checker
+        self.record_number = _ColumnCache(norm.record_number, "")
+        folder = _NameFolder()
+
+        def name(raw):
+            full = norm.person_name(raw)
+            return full, folder(full)
+
+        self.full_name = _ColumnCache(name, ("", ""))
+        self.sex = _ColumnCache(norm.sex, "")
+        self.birth = _ColumnCache(_birth, (None, None))
+        self.ethnicity = _ColumnCache(norm.ethnicity, "01")
+        self.relation = _ColumnCache(norm.relation, None)
+        self.is_union_member = _ColumnCache(norm.yes_no, False)
+        self.poverty = _ColumnCache(norm.poverty, "none")
+        self.poverty_year = _ColumnCache(norm.year, None)
+        for key, limit in (
+            ("household_code", 40),
+            ("occupation", 120),
+            ("address_line", 255),
+            ("locality", 100),
+        ):
+            label = header(key)
+            setattr(
+                self,
+                key,
+                _ColumnCache(
+                    lambda raw, limit=limit, label=label: norm.short_text(
+                        raw, limit=limit, label=label
+                    ),
+                    "",
+                ),
+            )
+        self.vulnerabilities: dict = {}
+        self.needs: dict = {}
+        self.addresses: dict = {}
+
+    def vulnerability_cell(self, raw) -> tuple[list[int], tuple[str, ...]]:
+        key = _cell_key(raw)
+        found = self.vulnerabilities.get(key)
+        if found is None:
+            found = self.vulnerabilities[key] = self._vulnerability_cell(raw)
+        return found
+
+    def _vulnerability_cell(self, raw):
+        checker = self.checker
+        if raw in ("", None):
+            return [], ()
+        ids, unknown = checker.vulnerabilities.parse(raw)
+        messages = []
+        if unknown:
+            messages.append(
+                _("Không có diện đối tượng “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
+                % {"names": "; ".join(unknown)}
+            )
+        sensitive = [checker.sensitive[pk] for pk in ids if pk in checker.sensitive]
+        if sensitive and not checker.may_write_sensitive:
+            messages.append(
+                _(
+                    "Diện “%(names)s” là thông tin nhạy cảm: chỉ cán bộ được giao quyền mới được "
+                    "ghi; hãy bỏ khỏi tệp và cập nhật trực tiếp."
+                )
+                % {"names": "; ".join(sensitive)}
+            )
+        return ids, tuple(messages)
+
+    def need_cell(self, raw) -> tuple[list[int], tuple[str, ...]]:
+        key = _cell_key(raw)
+        found = self.needs.get(key)
+        if found is None:
+            if raw in ("", None):
+                found = [], ()
+            else:
+                ids, unknown = self.checker.needs.parse(raw)
+                found = (
+                    ids,
+                    (
+                        (
+                            _("Không có nhu cầu “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
+                            % {"names": "; ".join(unknown)},
+                        )
+                        if unknown
+                        else ()
+                    ),
+                )
+            self.needs[key] = found
+        return found
+
+    def address_cell(self, commune_raw, district_raw) -> tuple:
+        key = (_cell_key(commune_raw), _cell_key(district_raw))
+        found = self.addresses.get(key)
+        if found is None:
+            found = self.addresses[key] = _address(commune_raw, district_raw, self.checker)
+        return found
+
+
+def _cell_key(raw):
+    return raw if raw.__class__ is str else (raw.__class__, raw)
+
+
+# What a (commune, old district) pair of cells says, before the row's own choices:
+_NO_ADDRESS = ("none",)  # empty: the household's first address, or the importing commune
+
+
+def _address(commune_raw, district_raw, checker: _Checker) -> tuple:
+    """("none",) | ("ok", commune id, union id) | ("error", column, message, has_commune)
+    | ("split", resolution, in-scope candidates)."""
+    commune_text = norm.text(commune_raw)
+    district_text = norm.text(district_raw)
+    if not commune_text:
+        if district_text:
+            return ("error", "commune", _("Có quận/huyện cũ nhưng chưa ghi xã/phường."), False)
+        return _NO_ADDRESS
+    resolution = checker.resolver.resolve(commune_text, district_text)
+    if resolution.error:
+        return ("error", resolution.error_column, resolution.error, True)
+    commune_id = resolution.commune_id
+    if resolution.is_split:
+        in_scope = [pk for pk in resolution.candidates if checker.in_scope(pk)]
+        if not in_scope:
+            return (
+                "error",
+                "commune",
+                _(
+                    "“%(old)s” nay thuộc %(new)s, đều ngoài phạm vi của %(unit)s: không nhập "
+                    "được ở đây."
+                )
+                % {
+                    "old": resolution.old_name,
+                    "new": ", ".join(checker.resolver.names[pk] for pk in resolution.candidates),
+                    "unit": checker.unit.name,
+                },
+                True,
+            )
+        return ("split", resolution, in_scope)
+    return _commune_outcome(commune_id, checker)
+
+
+def _commune_outcome(commune_id: int, checker: _Checker) -> tuple:
+    if not checker.in_scope(commune_id):
+        name = checker.resolver.names.get(commune_id, "")
+        if commune_id not in checker.unions:
+            message = _("%(commune)s chưa có cơ sở Hội trong hệ thống.") % {"commune": name}
+        else:
+            message = _("%(commune)s ngoài phạm vi của %(unit)s.") % {
+                "commune": name,
+                "unit": checker.unit.name,
+            }
+        return ("error", "commune", message, True)
+    return ("ok", commune_id, checker.unions[commune_id][0])
+
+
+def _check_chunk(
+    numbers: list[int],
+    body: list[list],
+    index: dict[str, int],
+    parsers: _Columns,
+    checker: _Checker,
+) -> tuple[list[Row], list[tuple]]:
+    """The rows of a chunk and their cell errors as (position, order, key, message, extra)."""
+
+    def column(key: str) -> list:
+        position = index[key]
+        if position is None:  # a column the file does not have
+            return [""] * len(body)
+        return [cells[position] for cells in body]
+
+    found: list[tuple] = []
+
+    def note(key: str, errors: list[tuple[int, str]]) -> None:
+        order = _ORDER[key]
+        found.extend((i, order, key, message, None) for i, message in errors)
+
+    record_numbers, errors = parsers.record_number.run(column("record_number"))
+    note("record_number", errors)
+    names, errors = parsers.full_name.run(column("full_name"))
+    note("full_name", errors)
+    sexes, errors = parsers.sex.run(column("sex"))
+    note("sex", errors)
+    sex_errors = {i for i, _message in errors}
+    births, errors = parsers.birth.run(column("birth"))
+    note("birth", errors)
+    birth_errors = {i for i, _message in errors}
+    years = [b[1] for b in births]
+    citizen_ids, errors = _citizen_ids(column("citizen_id"), sexes, sex_errors, years, birth_errors)
+    note("citizen_id", errors)
+    phones, errors = _phones(column("phone"))
+    note("phone", errors)
+    parsed = {}
+    for key in (
+        "ethnicity",
+        "relation",
+        "household_code",
+        "is_union_member",
+        "occupation",
+        "address_line",
+        "locality",
+        "poverty",
+        "poverty_year",
+    ):
+        parsed[key], errors = getattr(parsers, key).run(column(key))
+        note(key, errors)
+
+    vulnerability_ids: list = []
+    need_ids: list = []
+    for i, (vulnerabilities, needs) in enumerate(
+        zip(column("vulnerabilities"), column("needs"), strict=True)
+    ):
+        ids, messages = parsers.vulnerability_cell(vulnerabilities)
+        vulnerability_ids.append(ids)
+        for message in messages:
+            found.append((i, _ORDER["vulnerabilities"], "vulnerabilities", message, None))
+        ids, messages = parsers.need_cell(needs)
+        need_ids.append(ids)
+        for message in messages:
+            found.append((i, _ORDER["needs"], "needs", message, None))
+
+    commune_ids: list = []
+    unit_ids: list = []
+    has_commune: list = []
+    commune_order = _ORDER["commune"]
+    for i, (commune, district) in enumerate(
+        zip(column("commune"), column("old_district"), strict=True)
+    ):
+        outcome = parsers.address_cell(commune, district)
+        kind = outcome[0]
+        if kind == "ok":
+            commune_ids.append(outcome[1])
+            unit_ids.append(outcome[2])
+            has_commune.append(True)
+            continue
+        if kind == "none":
+            commune_ids.append(None)
+            unit_ids.append(None)
+            has_commune.append(False)
+            continue
+        if kind == "split":
+            resolution, in_scope = outcome[1], outcome[2]
+            chosen = checker.choices.get(str(numbers[i]))
+            if chosen is not None and chosen in in_scope:
+                outcome = _commune_outcome(chosen, checker)
+                if outcome[0] == "ok":
+                    commune_ids.append(outcome[1])
+                    unit_ids.append(outcome[2])
+                    has_commune.append(True)
+                    continue
+            else:
+                commune_names = checker.resolver.names
+                found.append(
+                    (
+                        i,
+                        commune_order,
+                        "commune",
+                        _(
+                            "“%(old)s” (trước 01/7/2025) đã được chia cho nhiều xã/phường mới: "
+                            "%(new)s. Hãy chọn xã/phường nơi người này đang ở."
+                        )
+                        % {
+                            "old": resolution.old_name,
+                            "new": ", ".join(commune_names[pk] for pk in resolution.candidates),
+                        },
+                        {
+                            "kind": "split",
+                            "candidates": [[pk, commune_names[pk]] for pk in in_scope],
+                        },
+                    )
+                )
+                commune_ids.append(None)
+                unit_ids.append(None)
+                has_commune.append(True)
+                continue
+        # An error (the outcome of a chosen split commune may be one too).
+        column_key, message, has = outcome[1], outcome[2], outcome[3]
+        found.append((i, _ORDER.get(column_key, commune_order), column_key, message, None))
+        commune_ids.append(None)
+        unit_ids.append(None)
+        has_commune.append(has)
+
+    rows = list(
+        map(
+            Row,
+            numbers,
+            record_numbers,
+            [n[0] for n in names],
+            [n[1] for n in names],
+            sexes,
+            [b[0] for b in births],
+            years,
+            citizen_ids,
+            phones,
+            parsed["ethnicity"],
+            parsed["relation"],
+            parsed["household_code"],
+            parsed["is_union_member"],
+            parsed["occupation"],
+            parsed["address_line"],
+            parsed["locality"],
+            commune_ids,
+            unit_ids,
+            parsed["poverty"],
+            parsed["poverty_year"],
+            vulnerability_ids,
+            need_ids,
+            has_commune,
+        )
+    )
+    return rows, found
+
+
 def validate_table(
     table: Table,
     *,
@@ -265,120 +789,53 @@ def validate_table(
     index = {key: position for key, (position, _text) in columns.items()}
     # Every row is padded to `width + 1` cells; a column the file lacks reads the last, empty
     # one, so cells are read by plain indexing.
-    width = max(index.values(), default=0) + 1
-    missing = width
-    meaningful = itemgetter(*[position for key, position in index.items() if key != "stt"], missing)
+    width = max(index.values(), default=-1) + 1
+    positions = [position for key, position in index.items() if key != "stt"]
+    if len(positions) > 1:
+        meaningful = itemgetter(*positions)
+    else:
+        meaningful = lambda cells: [cells[p] for p in positions]  # noqa: E731
+    index = {key: index.get(key) for key in COLUMNS_BY_KEY}
     errors = result.errors
+    parsers = _Columns(checker, header)
 
     def error(row: Row, key: str, message: str, **extra) -> None:
         row.is_valid = False
         errors.append({"row": row.row, "column": header(key), "message": message, **extra})
 
+    def check(numbers: list[int], body: list[list]) -> None:
+        rows, found = _check_chunk(numbers, body, index, parsers, checker)
+        result.rows.extend(rows)
+        result.rows_total += len(rows)
+        found.sort(key=itemgetter(0, 1))
+        for i, _order, key, message, extra in found:
+            row = rows[i]
+            row.is_valid = False
+            item = {"row": row.row, "column": header(key), "message": message}
+            if extra:
+                item.update(extra)
+            errors.append(item)
+
     if progress is not None:
         progress(0, table.total)
     done = 0
-    index = {key: index.get(key, missing) for key in COLUMNS_BY_KEY}
-    i_record, i_name, i_sex = index.get("record_number"), index.get("full_name"), index.get("sex")
-    i_birth, i_cid, i_phone = index.get("birth"), index.get("citizen_id"), index.get("phone")
-    i_eth, i_rel, i_code = (
-        index.get("ethnicity"),
-        index.get("relation"),
-        index.get("household_code"),
-    )
-    i_member, i_job = index.get("is_union_member"), index.get("occupation")
-    i_address, i_locality = index.get("address_line"), index.get("locality")
-    i_commune, i_district = index.get("commune"), index.get("old_district")
-    i_poverty, i_year = index.get("poverty"), index.get("poverty_year")
-    i_vuln, i_needs = index.get("vulnerabilities"), index.get("needs")
-
+    numbers: list[int] = []
+    body: list[list] = []
     for number, cells in table.rows:
         done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
-        cells = cells[:width]
         if len(cells) < width:
-            cells.extend([""] * (width - len(cells)))
-        cells.append("")
+            cells = [*cells, *[""] * (width - len(cells))]
         if not any(meaningful(cells)):
             continue
-        result.rows_total += 1
-        row = Row(row=number)
-        result.rows.append(row)
-
-        try:
-            row.record_number = norm.record_number(cells[i_record])
-        except CellError as exc:
-            error(row, "record_number", str(exc))
-        try:
-            row.full_name = norm.person_name(cells[i_name])
-            row.name_folded = fold(row.full_name)
-        except CellError as exc:
-            error(row, "full_name", str(exc))
-        sex_ok = True
-        try:
-            row.sex = norm.sex(cells[i_sex])
-        except CellError as exc:
-            sex_ok = False
-            error(row, "sex", str(exc))
-        birth_ok = True
-        try:
-            row.birth_date, row.birth_year = norm.birth(cells[i_birth])
-        except CellError as exc:
-            birth_ok = False
-            error(row, "birth", str(exc))
-        raw_id = cells[i_cid]
-        if raw_id not in ("", None) and (not isinstance(raw_id, str) or raw_id.strip()):
-            try:
-                row.citizen_id = norm.citizen_id(
-                    raw_id,
-                    sex=row.sex if sex_ok else None,
-                    birth_year=row.birth_year if birth_ok else None,
-                )
-            except CellError as exc:
-                error(row, "citizen_id", str(exc))
-        try:
-            row.phone = norm.phone(cells[i_phone])
-        except CellError as exc:
-            error(row, "phone", str(exc))
-        try:
-            row.ethnicity = norm.ethnicity(cells[i_eth])
-        except CellError as exc:
-            error(row, "ethnicity", str(exc))
-        try:
-            row.relation = norm.relation(cells[i_rel])
-        except CellError as exc:
-            error(row, "relation", str(exc))
-        try:
-            row.household_code = norm.short_text(
-                cells[i_code], limit=40, label=header("household_code")
-            )
-        except CellError as exc:
-            error(row, "household_code", str(exc))
-        try:
-            row.is_union_member = norm.yes_no(cells[i_member])
-        except CellError as exc:
-            error(row, "is_union_member", str(exc))
-        try:
-            row.occupation = norm.short_text(cells[i_job], limit=120, label=header("occupation"))
-            row.address_line = norm.short_text(
-                cells[i_address], limit=255, label=header("address_line")
-            )
-        except CellError as exc:
-            error(row, "address_line" if row.occupation else "occupation", str(exc))
-        try:
-            row.locality = norm.short_text(cells[i_locality], limit=100, label=header("locality"))
-        except CellError as exc:
-            error(row, "locality", str(exc))
-        try:
-            row.poverty = norm.poverty(cells[i_poverty])
-        except CellError as exc:
-            error(row, "poverty", str(exc))
-        try:
-            row.poverty_year = norm.year(cells[i_year])
-        except CellError as exc:
-            error(row, "poverty_year", str(exc))
-        _check_categories(row, cells, i_vuln, i_needs, checker, error)
-        _check_address(row, cells, i_commune, i_district, checker, error)
+        numbers.append(number)
+        body.append(cells)
+        if len(body) >= CHUNK_ROWS:
+            check(numbers, body)
+            numbers, body = [], []
+            if progress is not None:
+                progress(done)
+    if body:
+        check(numbers, body)
 
     if progress is not None:
         progress(done, table.total)
@@ -387,110 +844,6 @@ def validate_table(
     _match_existing(result, checker, error)
     _finish_households(result, checker)
     return result
-
-
-def _check_categories(row, cells, i_vuln, i_needs, checker: _Checker, error) -> None:
-    value = cells[i_vuln]
-    if value not in ("", None):
-        row.vulnerability_ids, unknown = checker.vulnerabilities.parse(value)
-        if unknown:
-            error(
-                row,
-                "vulnerabilities",
-                _("Không có diện đối tượng “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
-                % {"names": "; ".join(unknown)},
-            )
-        sensitive = [
-            checker.sensitive[pk] for pk in row.vulnerability_ids if pk in checker.sensitive
-        ]
-        if sensitive and not checker.may_write_sensitive:
-            error(
-                row,
-                "vulnerabilities",
-                _(
-                    "Diện “%(names)s” là thông tin nhạy cảm: chỉ cán bộ được giao quyền mới được "
-                    "ghi; hãy bỏ khỏi tệp và cập nhật trực tiếp."
-                )
-                % {"names": "; ".join(sensitive)},
-            )
-    value = cells[i_needs]
-    if value not in ("", None):
-        row.need_ids, unknown = checker.needs.parse(value)
-        if unknown:
-            error(
-                row,
-                "needs",
-                _("Không có nhu cầu “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
-                % {"names": "; ".join(unknown)},
-            )
-
-
-def _check_address(row, cells, i_commune, i_district, checker: _Checker, error) -> None:
-    commune_text = norm.text(cells[i_commune])
-    district_text = norm.text(cells[i_district])
-    if not commune_text:
-        if district_text:
-            error(row, "commune", _("Có quận/huyện cũ nhưng chưa ghi xã/phường."))
-            return
-        # Members after the first of a household may leave the address to the first row
-        # (checked when households are grouped); otherwise the importing commune.
-        row.commune_id = None
-        row.has_commune = False
-        return
-    row.has_commune = True
-    resolution = checker.resolver.resolve(commune_text, district_text)
-    if resolution.error:
-        error(row, resolution.error_column, resolution.error)
-        return
-    commune_id = resolution.commune_id
-    if resolution.is_split:
-        in_scope = [pk for pk in resolution.candidates if checker.in_scope(pk)]
-        if not in_scope:
-            error(
-                row,
-                "commune",
-                _(
-                    "“%(old)s” nay thuộc %(new)s, đều ngoài phạm vi của %(unit)s: không nhập "
-                    "được ở đây."
-                )
-                % {
-                    "old": resolution.old_name,
-                    "new": ", ".join(checker.resolver.names[pk] for pk in resolution.candidates),
-                    "unit": checker.unit.name,
-                },
-            )
-            return
-        chosen = checker.choices.get(str(row.row))
-        if chosen is None or chosen not in in_scope:
-            error(
-                row,
-                "commune",
-                _(
-                    "“%(old)s” (trước 01/7/2025) đã được chia cho nhiều xã/phường mới: "
-                    "%(new)s. Hãy chọn xã/phường nơi người này đang ở."
-                )
-                % {
-                    "old": resolution.old_name,
-                    "new": ", ".join(checker.resolver.names[pk] for pk in resolution.candidates),
-                },
-                kind="split",
-                candidates=[[pk, checker.resolver.names[pk]] for pk in in_scope],
-            )
-            return
-        commune_id = chosen
-    if not checker.in_scope(commune_id):
-        name = checker.resolver.names.get(commune_id, "")
-        if commune_id not in checker.unions:
-            message = _("%(commune)s chưa có cơ sở Hội trong hệ thống.") % {"commune": name}
-        else:
-            message = _("%(commune)s ngoài phạm vi của %(unit)s.") % {
-                "commune": name,
-                "unit": checker.unit.name,
-            }
-        error(row, "commune", message)
-        return
-    row.commune_id = commune_id
-    row.unit_id = checker.unions[commune_id][0]
 
 
 def _check_across_rows(result: Validation, error) -> None:
@@ -624,26 +977,47 @@ def _match_existing(result: Validation, checker: _Checker, error) -> None:
 
 
 def _group_households(result: Validation, checker: _Checker, error) -> None:
-    groups: dict[str, list[Row]] = {}
+    # Rows with the same Mã hộ form a household; a row without one is a household alone
+    # (keyed by its row number: an int never equals a code).
+    groups: dict = {}
     for row in result.rows:
-        key = f"code:{row.household_code}" if row.household_code else f"row:{row.row}"
-        groups.setdefault(key, []).append(row)
+        key = row.household_code or row.row
+        rows = groups.get(key)
+        if rows is None:
+            groups[key] = [row]
+        else:
+            rows.append(row)
+    default_commune_id = checker.default_commune_id
+    default_unit_id = None
+    if default_commune_id is not None and checker.in_scope(default_commune_id):
+        default_unit_id = checker.unions[default_commune_id][0]
+    head = Person.Relation.HEAD
+    households = result.households
     for rows in groups.values():
         code = rows[0].household_code
+        if len(rows) == 1:
+            row = rows[0]
+            if not row.has_commune:
+                if default_unit_id is not None:
+                    row.commune_id, row.unit_id = default_commune_id, default_unit_id
+                elif default_commune_id is None:
+                    error(row, "commune", _("Chưa ghi xã/phường."))
+                else:
+                    error(row, "commune", _("Xã/phường của đơn vị chưa có cơ sở Hội."))
+            households.append(Household(code=code, rows=rows))
+            continue
         first_with_address = next((r for r in rows if r.has_commune), None)
         if first_with_address is None:
-            if checker.default_commune_id is None:
+            if default_commune_id is None:
                 for row in rows:
                     error(row, "commune", _("Chưa ghi xã/phường."))
                 continue
-            commune_id = checker.default_commune_id
-            if not checker.in_scope(commune_id):
+            if default_unit_id is None:
                 for row in rows:
                     error(row, "commune", _("Xã/phường của đơn vị chưa có cơ sở Hội."))
                 continue
             for row in rows:
-                row.commune_id = commune_id
-                row.unit_id = checker.unions[commune_id][0]
+                row.commune_id, row.unit_id = default_commune_id, default_unit_id
         else:
             commune_id = first_with_address.commune_id
             for row in rows:
@@ -660,7 +1034,7 @@ def _group_households(result: Validation, checker: _Checker, error) -> None:
                         _("Hộ mã “%(code)s” có thành viên ở xã/phường khác dòng %(row)d.")
                         % {"code": code, "row": first_with_address.row},
                     )
-        heads = [r for r in rows if r.relation == Person.Relation.HEAD]
+        heads = [r for r in rows if r.relation == head]
         for extra in heads[1:]:
             error(
                 extra,
@@ -668,23 +1042,36 @@ def _group_households(result: Validation, checker: _Checker, error) -> None:
                 _("Hộ mã “%(code)s” đã có chủ hộ ở dòng %(row)d.")
                 % {"code": code, "row": heads[0].row},
             )
-        result.households.append(Household(code=code, rows=rows))
+        households.append(Household(code=code, rows=rows))
 
 
 def _finish_households(result: Validation, checker: _Checker) -> None:
     """Existing households to join, relations left empty, thôn/tổ dân phố to find or create."""
+    head, other = Person.Relation.HEAD, Person.Relation.OTHER
     commune_ids = set()
     for household in result.households:
         rows = household.rows
+        if len(rows) == 1:
+            row = rows[0]
+            household.existing_household_id = row.existing_household_id or None
+            if row.relation is None:
+                row.relation = head if household.existing_household_id is None else other
+            if row.locality and row.commune_id is not None:
+                commune_ids.add(row.commune_id)
+                household.locality_key = (row.commune_id, row.locality)
+            continue
         household.existing_household_id = next(
             (r.existing_household_id for r in rows if r.existing_household_id), None
         )
-        heads = [r for r in rows if r.relation == Person.Relation.HEAD]
-        if not heads and household.existing_household_id is None and rows[0].relation is None:
-            rows[0].relation = Person.Relation.HEAD
+        if (
+            household.existing_household_id is None
+            and rows[0].relation is None
+            and not any(r.relation == head for r in rows)
+        ):
+            rows[0].relation = head
         for row in rows:
             if row.relation is None:
-                row.relation = Person.Relation.OTHER
+                row.relation = other
         address_row = next((r for r in rows if r.has_commune and r.locality), None) or next(
             (r for r in rows if r.locality), None
         )
@@ -693,11 +1080,16 @@ def _finish_households(result: Validation, checker: _Checker) -> None:
             household.locality_key = (address_row.commune_id, address_row.locality)
     # Thôn/tổ dân phố: existing ones by name, the others created on commit.
     index = LocalityIndex(commune_ids)
+    names: dict[tuple[str, bool], tuple[str, str, str]] = {}
     for household in result.households:
         if household.locality_key is None:
             continue
         commune_id, written = household.locality_key
-        name, kind, key = locality_name(written, commune_is_ward=commune_id in checker.ward_ids)
+        is_ward = commune_id in checker.ward_ids
+        named = names.get((written, is_ward))
+        if named is None:
+            named = names[(written, is_ward)] = locality_name(written, commune_is_ward=is_ward)
+        name, kind, key = named
         household.locality_key = (commune_id, key)
         household.locality_id = index.find(commune_id, key)
         if household.locality_id is None and any(
