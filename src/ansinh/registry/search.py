@@ -7,15 +7,18 @@ case and đ folded away when the person is saved), syllable by syllable: every s
 query must be present, each either exactly or as a vocabulary syllable one edit away
 (Damerau–Levenshtein: one substitution, insertion, deletion or transposition), so "nguyen thi
 hao" finds "Nguyễn Thị Hòa" and "nguyen hoa" finds "Nguyễn Thị Hoà". Results are ordered by
-how many syllables matched exactly, then by closeness of the whole name.
+how many syllables matched exactly, then by closeness of the whole name's length, then name.
 
-PostgreSQL answers each syllable with a trigram-indexed regular expression on `name_folded`
-(GIN, `gin_trgm_ops`) and ranks by `similarity()`; SQLite answers with an FTS5 MATCH. The
-vocabulary of syllables is the small table `registry_name_token`, filled by triggers on both
-databases. Why this shape, and what was measured: docs/adr/0004-registry-search.md.
+Names first: the match runs over the distinct folded names (`registry_person_name`, ~100,000
+rows for 1,000,000 people; PostgreSQL: GIN on the array of syllables, SQLite: FTS5), which
+are ranked there; people are then read name by name in that order through the
+`(name_folded, id)` btree, so a first page of a common name reads ~50 people, not the
+thousands who carry it. The vocabulary of syllables (`registry_name_token`) and the distinct
+names are kept by triggers on both databases. Why this shape, and what was measured:
+docs/adr/0004-registry-search.md.
 
-The SQL that creates those structures is here too (`schema_install`), run by migration
-0003_search.
+The SQL that creates those structures is here too: `schema_install` (migration 0003_search,
+kept as it was applied) and `names_schema_install` (migration 0004_search_perf).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.permissions import ALL, SENSITIVE_REGISTRY, has_permission, scope_paths
+from ansinh.core.scoping import permission_name
 from ansinh.core.text import fold, normalize_text
 from ansinh.core.validators import normalize_phone
 from ansinh.org.models import UnionUnit
@@ -179,23 +183,140 @@ def schema_uninstall(connection) -> None:
             cursor.execute(sql)
 
 
+# --- 0004_search_perf: distinct names, searched first -------------------------------------
+# PostgreSQL: the distinct folded names with a GIN index on their syllables; the statement
+# trigger of 0003 now also collects names; a (name_folded, id) btree with status included
+# reads one name's people in id order (index-only for an unfiltered list). The people-level
+# syllable GIN of 0003 is dropped: nothing queries it any more, and it was the costliest index
+# to maintain on import.
+_PG_COLLECT_V1 = PG_INSTALL[5]
+_PG_COLLECT_V2 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN
+         INSERT INTO registry_name_token (token)
+           SELECT DISTINCT t
+           FROM registry_new_people AS p,
+                regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
+           WHERE t <> ''
+         ON CONFLICT DO NOTHING;
+         INSERT INTO registry_person_name (name_folded)
+           SELECT DISTINCT name_folded FROM registry_new_people
+         ON CONFLICT DO NOTHING;
+         RETURN NULL;
+       END $$"""
+PG_NAMES_SYLLABLES = PG_SYLLABLES.replace("name_folded", "n.name_folded")
+PG_NAMES_INSTALL = [
+    """CREATE TABLE IF NOT EXISTS registry_person_name (name_folded varchar(150) PRIMARY KEY)""",
+    """INSERT INTO registry_person_name (name_folded)
+       SELECT DISTINCT name_folded FROM registry_person ON CONFLICT DO NOTHING""",
+    # Built after the fill, and without a pending list: new names are few after the first
+    # load, and a GIN pending list must be scanned whole by every search until a vacuum
+    # (measured: 400 ms instead of 3 ms for a query with typo variants, 1,000,000 people).
+    f"""CREATE INDEX IF NOT EXISTS registry_name_syllables
+       ON registry_person_name USING gin ({PG_SYLLABLES}) WITH (fastupdate = off)""",
+    _PG_COLLECT_V2,
+    """CREATE INDEX IF NOT EXISTS registry_person_name_order
+       ON registry_person (name_folded, id) INCLUDE (status)""",
+    "DROP INDEX IF EXISTS registry_person_name_syllables",
+    "ANALYZE registry_person_name",
+]
+PG_NAMES_UNINSTALL = [
+    f"""CREATE INDEX IF NOT EXISTS registry_person_name_syllables
+       ON registry_person USING gin ({PG_SYLLABLES})""",
+    "DROP INDEX IF EXISTS registry_person_name_order",
+    _PG_COLLECT_V1,
+    "DROP TABLE IF EXISTS registry_person_name",
+]
+
+# SQLite: the distinct names in a rowid table with an FTS5 index over them; person triggers
+# add a name (INSERT OR IGNORE: only a new name fires the FTS trigger) and its syllables. The
+# people-level FTS of 0003 is dropped. SQLite's index on name_folded already orders equal
+# names by rowid (= id); (name_folded, status) makes the per-name read a covering one.
+SQLITE_NAMES_TABLES = [
+    """CREATE TABLE IF NOT EXISTS registry_person_name (
+         id INTEGER PRIMARY KEY, name_folded TEXT NOT NULL UNIQUE)""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS registry_person_name_fts USING fts5(
+         name_folded, content='registry_person_name', content_rowid='id',
+         tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TABLE IF NOT EXISTS registry_name_token (token TEXT PRIMARY KEY) WITHOUT ROWID""",
+    """CREATE TRIGGER IF NOT EXISTS registry_person_name_fts_ai
+       AFTER INSERT ON registry_person_name BEGIN
+         INSERT INTO registry_person_name_fts (rowid, name_folded)
+           VALUES (new.id, new.name_folded);
+       END""",
+    """CREATE INDEX IF NOT EXISTS registry_person_name_status
+       ON registry_person (name_folded, status)""",
+]
+SQLITE_NAMES_TRIGGERS = {
+    "registry_person_names_ai": f"""CREATE TRIGGER IF NOT EXISTS registry_person_names_ai
+       AFTER INSERT ON registry_person BEGIN
+         INSERT OR IGNORE INTO registry_person_name (name_folded) VALUES (new.name_folded);
+         {_sqlite_token_insert("new.name_folded")};
+       END""",
+    "registry_person_names_au": f"""CREATE TRIGGER IF NOT EXISTS registry_person_names_au
+       AFTER UPDATE OF name_folded ON registry_person BEGIN
+         INSERT OR IGNORE INTO registry_person_name (name_folded) VALUES (new.name_folded);
+         {_sqlite_token_insert("new.name_folded")};
+       END""",
+}
+SQLITE_NAMES_FILL = [
+    """INSERT OR IGNORE INTO registry_person_name (name_folded)
+       SELECT DISTINCT name_folded FROM registry_person""",
+    SQLITE_REBUILD[1],  # syllables of every name (idempotent)
+]
+SQLITE_NAMES_UNINSTALL = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_NAMES_TRIGGERS),
+    "DROP TRIGGER IF EXISTS registry_person_name_fts_ai",
+    "DROP INDEX IF EXISTS registry_person_name_status",
+    "DROP TABLE IF EXISTS registry_person_name_fts",
+    "DROP TABLE IF EXISTS registry_person_name",
+]
+
+
+def names_schema_install(connection) -> None:
+    """Migration 0004: the names-first structures (idempotent); 0003's people index goes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for sql in PG_NAMES_INSTALL:
+                cursor.execute(sql)
+        elif connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute("DROP TABLE IF EXISTS registry_person_fts")
+            for sql in [*SQLITE_NAMES_TABLES, *SQLITE_NAMES_TRIGGERS.values(), *SQLITE_NAMES_FILL]:
+                cursor.execute(sql)
+
+
+def names_schema_uninstall(connection) -> None:
+    """Back to 0003's structures."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for sql in PG_NAMES_UNINSTALL:
+                cursor.execute(sql)
+        elif connection.vendor == "sqlite":
+            for sql in SQLITE_NAMES_UNINSTALL:
+                cursor.execute(sql)
+    if connection.vendor == "sqlite":
+        schema_install(connection)
+
+
 def sqlite_schema_heal(connection) -> None:
-    """Re-create the FTS5 triggers if a later migration's table rebuild dropped them.
+    """Re-create the person triggers if a later migration's table rebuild dropped them.
 
     SQLite applies most ALTERs by copying the table and dropping the old one, which drops its
-    triggers; the FTS index is then rebuilt from the content table. Checked once per
-    connection.
+    triggers (and indexes not in the model state); names added meanwhile are collected again.
+    Checked once per connection.
     """
     if getattr(connection, "_ansinh_fts_checked", False):
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
-            list(SQLITE_TRIGGERS),
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s)",
+            list(SQLITE_NAMES_TRIGGERS),
         )
         present = {row[0] for row in cursor.fetchall()}
-        if present != set(SQLITE_TRIGGERS):
-            for sql in [*SQLITE_TABLES, *SQLITE_TRIGGERS.values(), *SQLITE_REBUILD]:
+        if present != set(SQLITE_NAMES_TRIGGERS):
+            for sql in [*SQLITE_NAMES_TABLES, *SQLITE_NAMES_TRIGGERS.values(), *SQLITE_NAMES_FILL]:
                 cursor.execute(sql)
     connection._ansinh_fts_checked = True
 
@@ -331,47 +452,120 @@ def _number_lookup(query: str) -> Q | None:
     return condition
 
 
-def _name_condition(variants: list[list[str]]):
-    """A boolean SQL expression: every syllable present, each as one of its spellings."""
+@dataclass
+class NamePlan:
+    """What a name query asks for: per syllable, the spellings accepted."""
+
+    tokens: list[str]
+    exact: list[list[str]]  # as typed (a syllable nobody has: its variants or completions)
+    expanded: list[list[str]]  # plus the vocabulary syllables one edit away
+
+    @property
+    def folded(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def has_near(self) -> bool:
+        return self.exact != self.expanded
+
+
+def name_plan(query: str) -> NamePlan | None:
+    tokens = name_tokens(query)
+    if not tokens:
+        return None
+    expanded = token_variants(tokens)
+    exact = [
+        [token] if options[0] == token else options
+        for token, options in zip(tokens, expanded, strict=True)
+    ]
+    return NamePlan(tokens=tokens, exact=exact, expanded=expanded)
+
+
+def _names_condition(variants: list[list[str]]) -> tuple[str, list]:
+    """SQL condition on `registry_person_name n`: every syllable, each as one of its spellings."""
     if connection.vendor == "postgresql":
-        return RawSQL(  # noqa: S611 - fixed SQL, the syllables are parameters
-            " AND ".join(f"{PG_SYLLABLES.replace('name_folded', _COLUMN)} && %s" for _ in variants),
+        # One `&&` per syllable: each is its own GIN scan key, intersected by the rarest.
+        return (
+            " AND ".join(f"{PG_NAMES_SYLLABLES} && %s::text[]" for _ in variants),
             [list(options) for options in variants],
-            output_field=BooleanField(),
         )
     sqlite_schema_heal(connection)
     # Syllables are letters and digits only (name_tokens, the vocabulary): safe in quotes.
     match = " AND ".join(
         "(" + " OR ".join(f'"{option}"' for option in options) + ")" for options in variants
     )
-    return RawSQL(
-        '"registry_person"."id" IN (SELECT rowid FROM registry_person_fts'
-        " WHERE registry_person_fts MATCH %s)",
+    return (
+        "n.id IN (SELECT rowid FROM registry_person_name_fts"
+        " WHERE registry_person_name_fts MATCH %s)",
         [match],
-        output_field=BooleanField(),
     )
 
 
-def _name_rank(tokens: list[str], folded_query: str):
-    """(exact syllable hits, closeness of the whole name) expressions for ordering."""
-    hits = RawSQL(  # noqa: S611 - fixed SQL, the syllables are parameters
-        " + ".join(
-            "(CASE WHEN (' ' || \"registry_person\".\"name_folded\" || ' ') LIKE %s"
-            " THEN 1 ELSE 0 END)"
-            for _token in tokens
-        ),
-        [f"% {token} %" for token in tokens],
-        output_field=IntegerField(),
+def match_names(plan: NamePlan, *, near: bool, ranked: bool = False) -> list[str]:
+    """The distinct folded names matching the plan, best first when `ranked`.
+
+    A query of its own: the planner then sees the small names table alone and reads it
+    through its GIN index (inside a larger statement it was seen to scan it whole, 100×
+    slower, misjudging the cost of long variant lists), and the people query gets a
+    concrete list of names to estimate from.
+    """
+    condition, params = _names_condition(plan.expanded if near else plan.exact)
+    sql = f"SELECT n.name_folded FROM registry_person_name n WHERE {condition}"
+    if ranked:
+        hits, hit_params, closeness, closeness_params = _rank_sql("n.name_folded", plan)
+        sql += f" ORDER BY {hits} DESC, {closeness} DESC, n.name_folded"
+        params = [*params, *hit_params, *closeness_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _rank_sql(column: str, plan: NamePlan) -> tuple[str, list, str, list]:
+    """(exact syllable hits, closeness of the whole name's length) as SQL over `column`."""
+    hits = " + ".join(
+        f"(CASE WHEN (' ' || {column} || ' ') LIKE %s THEN 1 ELSE 0 END)" for _ in plan.tokens
     )
     # Closeness: how far the name's length is from the query's. (pg_trgm's similarity() was
-    # tried: it ranks the same names first but costs ~20 µs a row, i.e. tens of ms for a
-    # common name's thousands of matches.)
-    closeness = RawSQL(
-        '-abs(length("registry_person"."name_folded") - %s)',
-        [len(folded_query)],
-        output_field=FloatField(),
+    # tried: it ranks the same names first but costs ~20 µs a row.)
+    return (
+        hits,
+        [f"% {token} %" for token in plan.tokens],
+        f"-abs(length({column}) - %s)",
+        [len(plan.folded)],
     )
-    return hits, closeness
+
+
+def _ranked(queryset, plan: NamePlan):
+    hits, hit_params, closeness, closeness_params = _rank_sql(_COLUMN, plan)
+    return queryset.annotate(
+        search_hits=RawSQL(hits, hit_params, output_field=IntegerField()),  # noqa: S611
+        search_closeness=RawSQL(closeness, closeness_params, output_field=FloatField()),  # noqa: S611
+    ).order_by("-search_hits", "-search_closeness", "name_folded", "id")
+
+
+# SQLite knows nothing of a json_each() list's length and always drives by the name index;
+# past this many names a commune's scope (~8,000 people through its index) reads less.
+SQLITE_NAMES_BY_SCOPE = 256
+
+
+def _with_names(queryset, names: list[str], *, narrow: bool = False):
+    """People whose folded name is one of `names` (one bound parameter, however many).
+
+    `narrow`: the queryset is one commune or branch; on SQLite a long name list is then
+    matched against the scope's people rather than looked up name by name (the unary `+`
+    keeps SQLite off the name index: "nguyen thi tho" with its variants is thousands of
+    names, 450 ms by name, ~20 ms by scope at 1,000,000 people).
+    """
+    if connection.vendor == "postgresql":
+        condition = RawSQL(f"{_COLUMN} = ANY(%s)", [names], output_field=BooleanField())  # noqa: S611
+    else:
+        column = f"+{_COLUMN}" if narrow and len(names) > SQLITE_NAMES_BY_SCOPE else _COLUMN
+        condition = RawSQL(  # noqa: S611
+            f"{column} IN (SELECT value FROM json_each(%s))",
+            [json.dumps(names)],
+            output_field=BooleanField(),
+        )
+    return queryset.filter(condition)
 
 
 def sensitive_allowed(user) -> bool:
@@ -457,48 +651,308 @@ def apply_filters(queryset, *, user, filters: PersonFilters):
     return queryset
 
 
-def search_queryset(queryset, query: str = ""):
-    """Apply the search box to a queryset of people (already scoped and filtered)."""
+def search_queryset(queryset, query: str = "", *, near: bool | None = None):
+    """Apply the search box to a queryset of people (already scoped and filtered).
+
+    `near=None` decides as the list page does: typo variants are added only when the query as
+    typed does not fill a first page. The queryset is ranked; for the list page's first pages
+    `search_page` reads the same order faster.
+    """
     query = normalize_text(query)
     if not query:
         return queryset.order_by("name_folded", "id")
     number = _number_lookup(query)
     if number is not None:
         return queryset.filter(number).order_by("name_folded", "id")
-    tokens = name_tokens(query)
-    if not tokens:
+    plan = name_plan(query)
+    if plan is None:
         return queryset.none()
-    hits, closeness = _name_rank(tokens, " ".join(tokens))
-    variants = token_variants(tokens)
-    exact = [
-        [token] if options[0] == token else options
-        for token, options in zip(tokens, variants, strict=True)
-    ]
-    matches = queryset.filter(_name_condition(variants))
-    if exact != variants:
-        # Rows spelled as typed rank above every typo variant; when they fill a first page
-        # the variants could only follow them, so they are left out (and the broad, slow
-        # union of variants of common syllables is never evaluated).
-        exact_matches = queryset.filter(_name_condition(exact))
-        if exact_matches.order_by()[:EXACT_ENOUGH].count() >= EXACT_ENOUGH:
-            matches = exact_matches
-    return matches.annotate(search_hits=hits, search_closeness=closeness).order_by(
-        "-search_hits", "-search_closeness", "name_folded", "id"
-    )
+    if near is None and plan.has_near:
+        exact = _with_names(queryset, match_names(plan, near=False))
+        near = exact.order_by()[:EXACT_ENOUGH].count() < EXACT_ENOUGH
+    return _ranked(_with_names(queryset, match_names(plan, near=bool(near))), plan)
 
 
 def person_search(
-    *, user, query: str = "", filters: PersonFilters | None = None, action: str = "view"
+    *,
+    user,
+    query: str = "",
+    filters: PersonFilters | None = None,
+    action: str = "view",
+    near: bool | None = None,
 ):
     """People visible to `user` matching the box and the filters, best matches first.
 
     A name query is ordered by relevance; otherwise by folded name. The queryset is lazy:
-    take a page of it (`[:50]`) rather than the whole of it.
+    take a page of it (`[:50]`) rather than the whole of it; the list page uses
+    `search_page`, which reads the same order faster.
     """
-    queryset = apply_filters(
-        Person.objects.restrict(user, action), user=user, filters=filters or PersonFilters()
+    return search_queryset(_filtered(user, filters, action), query, near=near)
+
+
+def _filtered(user, filters: PersonFilters | None, action: str = "view"):
+    filters = filters or PersonFilters()
+    queryset = apply_filters(Person.objects.restrict(user, action), user=user, filters=filters)
+    if connection.vendor == "sqlite":
+        queryset = _sqlite_scope_range(queryset, user, filters, action)
+    return queryset
+
+
+def _sqlite_scope_range(queryset, user, filters: PersonFilters, action: str):
+    """Restate a one-subtree scope as a range SQLite can read from the `scope_path` index.
+
+    The scope is `scope_path LIKE 'path%' ESCAPE …`, which SQLite's case-insensitive LIKE
+    cannot answer from an index: a commune officer's search then went through the people of
+    every matching name in the city (320 ms at 1,000,000). The range says the same for
+    binary-collated paths ending in "/" ("/" + 1 = "0").
+    """
+    paths = []
+    if filters.unit_id:
+        unit = UnionUnit.objects.filter(pk=filters.unit_id).only("path").first()
+        paths = [unit.path] if unit else []
+    else:
+        scope = scope_paths(user, permission_name(Person, action))
+        paths = [] if scope is ALL else list(scope)
+    if len(paths) != 1 or not paths[0].endswith("/"):
+        return queryset
+    path = paths[0]
+    return queryset.filter(scope_path__gte=path, scope_path__lt=path[:-1] + "0")
+
+
+# --- the list page: one page of results, fast ---------------------------------------------
+
+COUNT_CAP = 10_000
+
+
+@dataclass
+class SearchPage:
+    """One page of the list: its people, and what is known of the rest without counting.
+
+    `count` is set when the page itself tells (a page that is not full ends the list);
+    otherwise the list page asks `search_count` afterwards (htmx). `near` says whether typo
+    variants are in the list; `near_available` that they were left out because the query as
+    typed fills a page (the page then offers "Tìm cả tên gần giống").
+    """
+
+    rows: list
+    number: int
+    per_page: int
+    has_next: bool
+    count: int | None
+    near: bool = False
+    near_available: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _is_broad(user, filters: PersonFilters, action: str) -> bool:
+    """Whether the scope is the whole registry (then names are walked in rank order).
+
+    A commune's few thousand people are cheaper read through the scope index and matched
+    against the names; the city's million are not.
+    """
+    if filters.unit_id:
+        return False
+    paths = scope_paths(user, permission_name(Person, action))
+    return paths is ALL or any(path.count("/") <= 2 for path in paths)
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _page_ids_lateral(queryset, plan: NamePlan, names: list[str], *, offset: int, limit: int):
+    """PostgreSQL: for each ranked name, in order, its first people by id (index-only through
+    the (name_folded, id) btree); the outer LIMIT stops the nested loop as soon as the page
+    is full (Incremental Sort on the presorted name position)."""
+    people = (
+        queryset.filter(name_folded=RawSQL("n.name_folded", []))  # noqa: S611
+        .order_by("name_folded", "id")
+        .values_list("id", flat=True)[: offset + limit]
     )
-    return search_queryset(queryset, query)
+    people_sql, people_params = _sql(people)
+    sql = (
+        "SELECT p.id FROM (SELECT name_folded, pos"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS n (name_folded, pos) ORDER BY pos) n"
+        f" CROSS JOIN LATERAL ({people_sql}) p"
+        " ORDER BY n.pos, p.id LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [names, *people_params, limit, offset])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _page_ids_walk(queryset, plan: NamePlan, names: list[str], *, offset: int, limit: int):
+    """SQLite: the people of the ranked names a few names at a time (1, 4, 16... names per
+    query), each query ordered by the same rank, until the page is full."""
+    wanted = offset + limit
+    ids: list[int] = []
+    at, size = 0, 1
+    while at < len(names) and len(ids) < wanted:
+        chunk = names[at : at + size]
+        at += size
+        size = min(size * 4, 256)
+        if len(chunk) == 1:  # equal names: the index gives id order, no sort
+            people = queryset.filter(name_folded=chunk[0]).order_by("id")
+        else:
+            people = _ranked(queryset.filter(name_folded__in=chunk), plan)
+        ids += people.values_list("id", flat=True)[: wanted - len(ids)]
+    return ids[offset:]
+
+
+def _page_ids(queryset, plan: NamePlan, *, near: bool, broad: bool, offset: int, limit: int):
+    names = match_names(plan, near=near, ranked=broad)
+    if not names:
+        return []
+    if not broad:
+        people = _ranked(_with_names(queryset, names, narrow=True), plan)
+        return list(people.values_list("id", flat=True)[offset : offset + limit])
+    if connection.vendor == "postgresql":
+        return _page_ids_lateral(queryset, plan, names, offset=offset, limit=limit)
+    return _page_ids_walk(queryset, plan, names, offset=offset, limit=limit)
+
+
+def search_page(
+    *,
+    user,
+    query: str = "",
+    filters: PersonFilters | None = None,
+    page: int = 1,
+    near: bool = False,
+    per_page: int = 50,
+    action: str = "view",
+) -> SearchPage:
+    """One page of `person_search`'s order, with its rows' data prefetched.
+
+    Reads `per_page + 1` people to know whether a next page exists and never counts: a page
+    that is not full gives the count for free; otherwise `search_count` counts, capped.
+    """
+    filters = filters or PersonFilters()
+    page = max(1, page)
+    offset = (page - 1) * per_page
+    queryset = _filtered(user, filters, action)
+    text = normalize_text(query)
+    plan = name_plan(text) if text and _number_lookup(text) is None else None
+    near_available = False
+    if plan is None:
+        people = search_queryset(queryset, text, near=False)
+        ids = list(people.values_list("id", flat=True)[offset : offset + per_page + 1])
+    else:
+        broad = _is_broad(user, filters, action)
+        ids = None
+        if plan.has_near and not near:
+            # As typed first: when that fills a first page, the variants would only follow
+            # it, so they are offered as a link instead of read.
+            first = _page_ids(
+                queryset,
+                plan,
+                near=False,
+                broad=broad,
+                offset=0,
+                limit=per_page + 1 if page == 1 else per_page,
+            )
+            near = len(first) < per_page
+            near_available = not near
+            if page == 1 and not near:
+                ids = first
+        if ids is None:
+            ids = _page_ids(
+                queryset,
+                plan,
+                near=near and plan.has_near,
+                broad=broad,
+                offset=offset,
+                limit=per_page + 1,
+            )
+    has_next = len(ids) > per_page
+    ids = ids[:per_page]
+    # Fifty people by primary key: joining their household, commune and unit costs nothing
+    # here (unlike before a relevance sort), and saves three round trips.
+    chosen = with_row_data(Person.objects.filter(pk__in=ids), joined=True)
+    by_id = {person.pk: person for person in chosen}
+    rows = [by_id[pk] for pk in ids]
+    count = None if has_next or (page > 1 and not rows) else offset + len(rows)
+    return SearchPage(
+        rows=rows,
+        number=page,
+        per_page=per_page,
+        has_next=has_next,
+        count=count,
+        near=bool(plan and plan.has_near and near),
+        near_available=near_available,
+    )
+
+
+@dataclass
+class SearchCount:
+    count: int  # at most COUNT_CAP
+    is_capped: bool
+    near_count: int | None = None  # people found only by typo variants (when left out)
+    near_capped: bool = False
+    cap: int = 0  # the cap it stopped at
+
+    def __post_init__(self):
+        self.cap = self.cap or COUNT_CAP
+
+
+def _capped(queryset) -> tuple[int, bool]:
+    counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def search_count(
+    *,
+    user,
+    query: str = "",
+    filters: PersonFilters | None = None,
+    near: bool = False,
+    action: str = "view",
+) -> SearchCount:
+    """How many people the list holds (capped at COUNT_CAP) and, when typo variants were
+    left out, how many more they would add. Asked by the list page after it rendered."""
+    filters = filters or PersonFilters()
+    queryset = _filtered(user, filters, action)
+    narrow = not _is_broad(user, filters, action)
+    text = normalize_text(query)
+    plan = name_plan(text) if text and _number_lookup(text) is None else None
+    if plan is None:
+        count, capped = _capped(search_queryset(queryset, text, near=False))
+        return SearchCount(count=count, is_capped=capped)
+    if near or not plan.has_near:
+        count, capped = _capped(_with_names(queryset, match_names(plan, near=True), narrow=narrow))
+        return SearchCount(count=count, is_capped=capped)
+    exact = match_names(plan, near=False)
+    count, capped = _capped(_with_names(queryset, exact, narrow=narrow))
+    expanded = match_names(plan, near=True)
+    if count < EXACT_ENOUGH:  # the list holds the variants too
+        count, capped = _capped(_with_names(queryset, expanded, narrow=narrow))
+        return SearchCount(count=count, is_capped=capped)
+    typed = set(exact)
+    near_names = [name for name in expanded if name not in typed]
+    near_count, near_capped = (
+        _capped(_with_names(queryset, near_names, narrow=narrow)) if near_names else (0, False)
+    )
+    return SearchCount(
+        count=count, is_capped=capped, near_count=near_count, near_capped=near_capped
+    )
 
 
 # --- what a row shows, on the page and in exports -----------------------------------------
@@ -516,14 +970,19 @@ class SensitiveScope:
         return any(scope_path.startswith(path) for path in self.paths)
 
 
-def with_row_data(queryset):
-    """Prefetch what a list row shows: household, commune, open categories and needs."""
+def with_row_data(queryset, *, joined: bool = False):
+    """Prefetch what a list row shows: household, commune, open categories and needs.
+
+    Household, commune and unit are prefetched, not joined, unless `joined`: on a ranked
+    queryset a join would be done for every match before the sort and LIMIT, thousands of
+    rows for a common name; on a list of ids it is the cheaper way.
+    """
     today = timezone.localdate()
-    # Prefetched, not joined: a join would be done for every match before the sort and
-    # LIMIT of a relevance-ordered page, thousands of rows for a common name.
+    if joined:
+        queryset = queryset.select_related("household__commune", "unit")
+    else:
+        queryset = queryset.prefetch_related("household__commune", "unit")
     return queryset.prefetch_related(
-        "household__commune",
-        "unit",
         Prefetch(
             "vulnerabilities",
             queryset=PersonVulnerability.objects.filter(Q(until__isnull=True) | Q(until__gte=today))

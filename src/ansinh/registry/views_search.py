@@ -1,18 +1,18 @@
 """The registry list (= search page), its XLSX export, and the counts page.
 
 The list answers 404 to anyone without `registry.view_person` (an aggregate viewer sees only
-the counts page). Broad lists over a city of a million people are not counted exactly: the
-count stops at `COUNT_CAP` and the page says "more than" (an exact COUNT(*) over the whole
-registry costs more than the page itself).
+the counts page). The list page reads one page (`search.search_page`) and never counts while
+rendering: a page that is not full tells its count; otherwise the page asks for it right after
+(htmx, `?…&partial=count`), and the count stops at `COUNT_CAP` ("more than 10,000 (filter
+further)"). When the query as typed fills a page, typo variants are left out and offered:
+"Tìm cả tên gần giống" (`near=1`), with how many they would add.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.permissions import has_permission
@@ -33,26 +33,19 @@ from .search import (
     export_rows,
     person_counts,
     person_search,
+    search_count,
+    search_page,
     visible_categories,
-    with_row_data,
 )
 
-COUNT_CAP = 10_000
 # Below this, a number in the counts could point at a person: shown as "<5" to viewers who
 # may not see people (aggregate viewers); officers, who see the people anyway, get the number.
 SMALL_CELL = 5
 
 
-class CappedPaginator(Paginator):
-    """A paginator that counts at most `COUNT_CAP` rows (LIMIT inside the COUNT)."""
-
-    @cached_property
-    def count(self) -> int:
-        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()
-        self.is_capped = counted > COUNT_CAP
-        return min(counted, COUNT_CAP)
-
-    is_capped = False
+def _page_number(request) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
 
 
 def _unit_choices(user):
@@ -127,7 +120,13 @@ def person_list(request):
     if wants_export(request):
         if not has_permission(user, "registry.export_person"):
             raise Http404
-        people = person_search(user=user, query=values["q"], filters=filters, action="export")
+        people = person_search(
+            user=user,
+            query=values["q"],
+            filters=filters,
+            action="export",
+            near=True if request.GET.get("near") == "1" else None,
+        )
         rows = list(export_rows(people, sensitive=SensitiveScope(user)))
         audit_export(
             actor=user,
@@ -139,9 +138,22 @@ def person_list(request):
         return xlsx_response(
             filename="doi-tuong", sheet_title=_("Đối tượng"), headers=EXPORT_HEADERS, rows=rows
         )
-    people = person_search(user=user, query=values["q"], filters=filters)
-    paginator = CappedPaginator(with_row_data(people), PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    near = request.GET.get("near") == "1"
+    if request.GET.get("partial") == "count":
+        counted = search_count(user=user, query=values["q"], filters=filters, near=near)
+        return render(
+            request,
+            "registry/search/_count.html",
+            {"counted": counted, "query": _query_without(request)},
+        )
+    page = search_page(
+        user=user,
+        query=values["q"],
+        filters=filters,
+        page=_page_number(request),
+        near=near,
+        per_page=PER_PAGE,
+    )
     sensitive = SensitiveScope(user)
     rows = [
         {
@@ -149,7 +161,7 @@ def person_list(request):
             "birth": birth_text(person),
             "categories": visible_categories(person, sensitive),
         }
-        for person in page
+        for person in page.rows
     ]
     return render(
         request,
@@ -157,9 +169,9 @@ def person_list(request):
         {
             "page": page,
             "rows": rows,
-            "is_capped": paginator.is_capped,
-            "count_cap": COUNT_CAP,
             "query": query_without_page(request),
+            "count_query": _query_without(request, "page", "export", "partial"),
+            "near_query": _query_without(request, "page", "export", "partial", "near"),
             "can_export": has_permission(user, "registry.export_person"),
             "can_count": has_permission(user, "registry.count_person"),
             "can_register": has_permission(user, "registry.add_household"),
@@ -168,6 +180,13 @@ def person_list(request):
             **_filter_context(user, values),
         },
     )
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names or ("page", "export", "partial", "near"):
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def _cell(value: int, *, mask_small: bool):

@@ -115,3 +115,58 @@ def test_export_of_a_search(client_for, personas, people):
     response = client_for(personas.city_admin).get(LIST, {"q": "nguyen thi hoa", "export": "xlsx"})
     assert sorted(r[0] for r in sheet_rows(response)[1:]) == ["Nguyễn Thị Hoà", "Nguyễn Thị Hòa"]
     assert AuditEvent.objects.get(action="export").changes["filters"]["q"] == "nguyen thi hoa"
+
+
+def test_short_list_shows_its_count_without_asking_again(client_for, personas, people):
+    response = client_for(personas.officer_hoankiem).get(LIST, {"q": "nguyen thi"})
+    html = response.content.decode()
+    assert [row["person"].full_name for row in response.context["rows"]] == [
+        "Nguyễn Thị Hòa",
+        "Nguyễn Thị Lan",
+    ]
+    assert "1–2 / 2" in html
+    assert "partial=count" not in html
+
+
+def test_full_page_of_exact_matches_offers_the_typo_variants(client_for, personas, people):
+    for _ in range(55):
+        make_person(personas.hoankiem, "Nguyễn Thị Hảo")
+    client = client_for(personas.officer_hoankiem)
+    response = client.get(LIST, {"q": "nguyen thi hao"})
+    html = response.content.decode()
+    assert [row["person"].full_name for row in response.context["rows"]] == ["Nguyễn Thị Hảo"] * 50
+    assert 'hx-get="?q=nguyen+thi+hao&amp;status=active&amp;partial=count"' not in html
+    assert 'hx-get="?q=nguyen+thi+hao&amp;partial=count"' in html
+    assert 'data-testid="near-offer"' in html
+    assert 'href="?q=nguyen+thi+hao&amp;near=1"' in html
+    # The count, asked by htmx once the page is shown.
+    fragment = client.get(LIST, {"q": "nguyen thi hao", "partial": "count"}).content.decode()
+    assert "Tìm thấy 55 người" in fragment
+    assert "và 1 người tên gần giống" in fragment
+    assert 'href="?q=nguyen+thi+hao&amp;near=1"' in fragment
+    # The expanded query: Hòa right after the 55 Hảo, on page 2.
+    second = client.get(LIST, {"q": "nguyen thi hao", "near": "1", "page": "2"})
+    assert [row["person"].full_name for row in second.context["rows"]] == ["Nguyễn Thị Hảo"] * 5 + [
+        "Nguyễn Thị Hòa"
+    ]
+    assert 'data-testid="near-shown"' in second.content.decode()
+    assert "51–56 / 56" in second.content.decode()
+
+
+def test_count_fragment_says_more_than_the_cap(client_for, personas, people, monkeypatch):
+    from ansinh.registry import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    fragment = client_for(personas.city_admin).get(LIST, {"q": "nguyen", "partial": "count"})
+    assert "Tìm thấy hơn 2 người (hãy lọc thêm)" in fragment.content.decode()
+
+
+def test_export_of_the_expanded_query(client_for, personas, people):
+    for _ in range(50):
+        make_person(personas.hoankiem, "Nguyễn Thị Hảo")
+    client = client_for(personas.officer_hoankiem)
+    exact = sheet_rows(client.get(LIST, {"q": "nguyen thi hao", "export": "xlsx"}))[1:]
+    assert {r[0] for r in exact} == {"Nguyễn Thị Hảo"}
+    expanded = sheet_rows(client.get(LIST, {"q": "nguyen thi hao", "near": "1", "export": "xlsx"}))
+    assert [r[0] for r in expanded[1:]][-1] == "Nguyễn Thị Hòa"
+    assert len(expanded) == 1 + 51
