@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ansinh.core.text import fold
 
@@ -44,16 +45,18 @@ INFINITE = Decimal("Infinity")
 @dataclass(frozen=True)
 class Type:
     kind: str  # number bool string date choice
-    label: str  # shown in Vietnamese messages
+    # Shown in messages, translated lazily; not part of equality or hashing, so a type is the
+    # same whatever the language active when it is compared.
+    label: str = field(compare=False)
 
     def __str__(self) -> str:
         return self.label
 
 
-NUMBER = Type("number", "số")
-BOOL = Type("bool", "đúng/sai")
-STRING = Type("string", "chuỗi")
-DATE = Type("date", "ngày")
+NUMBER = Type("number", _lazy("số"))
+BOOL = Type("bool", _lazy("đúng/sai"))
+STRING = Type("string", _lazy("chuỗi"))
+DATE = Type("date", _lazy("ngày"))
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,15 @@ BUILTINS: dict[str, FunctionSpec] = {
     "date": FunctionSpec(
         "date",
         Signature(
-            (Param("text", STRING, constant=True, label="ngày dạng dd/mm/yyyy"),),
+            (Param("text", STRING, constant=True, label=_lazy("ngày dạng dd/mm/yyyy")),),
             DATE,
-            'Một ngày cố định: date("01/07/2025")',
+            _lazy('Một ngày cố định: date("01/07/2025")'),
         ),
     ),
-    "today": FunctionSpec("today", Signature((), DATE, "Ngày hôm nay (ngày xét quy tắc)")),
+    "today": FunctionSpec("today", Signature((), DATE, _lazy("Ngày hôm nay (ngày xét quy tắc)"))),
     "abs": FunctionSpec(
-        "abs", Signature((Param("x", NUMBER, label="số"),), NUMBER, "Giá trị tuyệt đối")
+        "abs",
+        Signature((Param("x", NUMBER, label=_lazy("số")),), NUMBER, _lazy("Giá trị tuyệt đối")),
     ),
 }
 
@@ -144,7 +148,7 @@ BUILTINS: dict[str, FunctionSpec] = {
 class Context:
     """Names and functions a rule may use. Subclasses fill `name_specs`/`function_specs`."""
 
-    label = "quy tắc"
+    label = _lazy("quy tắc")
     # Largest absolute value a numeric sub-expression may reach (None: unbounded, evaluated
     # in Python decimals). Rules compiled to SQL keep to 10^15 so no database overflows.
     max_number: Decimal | None = None

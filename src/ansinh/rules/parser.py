@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .errors import RuleError
 from .nodes import (
@@ -76,12 +77,12 @@ PYTHON_WORDS = {
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3}){2,}|\d{1,3}\.\d{3}(?=[.,]\d)")
 SYMBOL_HINTS = {
-    "&": "dùng and (và)",
-    "|": "dùng or (hoặc)",
-    "!": "dùng not (không)",
-    "%": "không có phép chia lấy dư",
-    "^": "không có phép lũy thừa",
-    "~": "dùng not (không)",
+    "&": _lazy("dùng and (và)"),
+    "|": _lazy("dùng or (hoặc)"),
+    "!": _lazy("dùng not (không)"),
+    "%": _lazy("không có phép chia lấy dư"),
+    "^": _lazy("không có phép lũy thừa"),
+    "~": _lazy("dùng not (không)"),
 }
 SMART_QUOTES = "“”‘’„«»"
 ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
@@ -250,7 +251,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
-SHOWN = {"end": "cuối biểu thức"}
+SHOWN = {"end": _lazy("cuối biểu thức")}
 
 
 class Parser:

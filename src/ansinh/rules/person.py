@@ -30,6 +30,7 @@ from functools import cached_property
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ansinh.core.text import fold
 from ansinh.registry.models import (
@@ -117,15 +118,15 @@ def _commune_options() -> list[Option]:
     ]
 
 
-SEX = Choice("choice", "giới tính", key="sex", options=_sex_options)
-POVERTY = Choice("choice", "mức nghèo của hộ", key="poverty", options=_poverty_options)
-STATUS = Choice("choice", "tình trạng", key="person_status", options=_status_options)
-ETHNICITY = Choice("choice", "dân tộc", key="ethnicity", options=_ethnicity_options)
-COMMUNE = Choice("choice", "mã xã/phường", key="commune", options=_commune_options)
+SEX = Choice("choice", _lazy("giới tính"), key="sex", options=_sex_options)
+POVERTY = Choice("choice", _lazy("mức nghèo của hộ"), key="poverty", options=_poverty_options)
+STATUS = Choice("choice", _lazy("tình trạng"), key="person_status", options=_status_options)
+ETHNICITY = Choice("choice", _lazy("dân tộc"), key="ethnicity", options=_ethnicity_options)
+COMMUNE = Choice("choice", _lazy("mã xã/phường"), key="commune", options=_commune_options)
 VULNERABILITY_CODE = Choice(
     "choice", "mã diện đối tượng", key="vulnerability", options=_vulnerability_options
 )
-NEED_CODE = Choice("choice", "mã nhu cầu", key="need", options=_need_options)
+NEED_CODE = Choice("choice", _lazy("mã nhu cầu"), key="need", options=_need_options)
 
 PERSON_NAMES: dict[str, NameSpec] = {
     spec.name: spec
@@ -133,35 +134,48 @@ PERSON_NAMES: dict[str, NameSpec] = {
         NameSpec(
             "age",
             NUMBER,
-            "Tuổi",
+            _lazy("Tuổi"),
             nullable=True,
             integral=True,
             bound=Decimal(10_000),
-            help="Tuổi tròn tính đến ngày xét (theo ngày sinh, nếu không có thì theo năm sinh)",
+            help=_lazy(
+                "Tuổi tròn tính đến ngày xét (theo ngày sinh, nếu không có thì theo năm sinh)"
+            ),
         ),
         NameSpec(
-            "birth_year", NUMBER, "Năm sinh", nullable=True, integral=True, bound=Decimal(32767)
+            "birth_year",
+            NUMBER,
+            _lazy("Năm sinh"),
+            nullable=True,
+            integral=True,
+            bound=Decimal(32767),
         ),
-        NameSpec("birth_date", DATE, "Ngày sinh", nullable=True),
-        NameSpec("sex", SEX, "Giới tính", help='"nu" / "nam" (hoặc "F" / "M")'),
-        NameSpec("ethnicity", ETHNICITY, "Dân tộc", help='Mã ("01") hoặc tên ("Kinh")'),
-        NameSpec("is_union_member", BOOL, "Là hội viên"),
-        NameSpec("is_head", BOOL, "Là chủ hộ"),
-        NameSpec("status", STATUS, "Tình trạng", help='"active", "moved", "deceased"…'),
+        NameSpec("birth_date", DATE, _lazy("Ngày sinh"), nullable=True),
+        NameSpec("sex", SEX, _lazy("Giới tính"), help=_lazy('"nu" / "nam" (hoặc "F" / "M")')),
+        NameSpec(
+            "ethnicity", ETHNICITY, _lazy("Dân tộc"), help=_lazy('Mã ("01") hoặc tên ("Kinh")')
+        ),
+        NameSpec("is_union_member", BOOL, _lazy("Là hội viên")),
+        NameSpec("is_head", BOOL, _lazy("Là chủ hộ")),
+        NameSpec(
+            "status", STATUS, _lazy("Tình trạng"), help=_lazy('"active", "moved", "deceased"…')
+        ),
         NameSpec(
             "poverty",
             POVERTY,
-            "Mức sống của hộ",
-            help='"ngheo", "can_ngheo", "khong" (hoặc "poor", "near_poor", "none")',
+            _lazy("Mức sống của hộ"),
+            help=_lazy('"ngheo", "can_ngheo", "khong" (hoặc "poor", "near_poor", "none")'),
         ),
         NameSpec(
             "household_size",
             NUMBER,
-            "Số người trong hộ",
+            _lazy("Số người trong hộ"),
             integral=True,
             bound=Decimal(100_000),
         ),
-        NameSpec("commune", COMMUNE, "Xã/phường", help='Mã chính thức, ví dụ "00070"'),
+        NameSpec(
+            "commune", COMMUNE, _lazy("Xã/phường"), help=_lazy('Mã chính thức, ví dụ "00070"')
+        ),
     ]
 }
 
@@ -216,21 +230,25 @@ _BASE_FUNCTIONS: dict[str, FunctionSpec] = {
     "has": FunctionSpec(
         "has",
         Signature(
-            _code_param(VULNERABILITY_CODE, "mã diện"),
+            _code_param(VULNERABILITY_CODE, _lazy("mã diện")),
             BOOL,
-            "Người đang thuộc diện này (tính đến ngày xét)",
+            _lazy("Người đang thuộc diện này (tính đến ngày xét)"),
         ),
     ),
     "need": FunctionSpec(
         "need",
-        Signature(_code_param(NEED_CODE, "mã nhu cầu"), BOOL, "Người có nhu cầu này chưa đáp ứng"),
+        Signature(
+            _code_param(NEED_CODE, _lazy("mã nhu cầu")),
+            BOOL,
+            _lazy("Người có nhu cầu này chưa đáp ứng"),
+        ),
     ),
     "household_has": FunctionSpec(
         "household_has",
         Signature(
-            _code_param(VULNERABILITY_CODE, "mã diện"),
+            _code_param(VULNERABILITY_CODE, _lazy("mã diện")),
             BOOL,
-            "Có người trong hộ (đang ở cùng hộ) thuộc diện này",
+            _lazy("Có người trong hộ (đang ở cùng hộ) thuộc diện này"),
         ),
     ),
 }
@@ -239,7 +257,7 @@ _BASE_FUNCTIONS: dict[str, FunctionSpec] = {
 class PersonContext(Context):
     """Names and functions of eligibility rules over a registry person."""
 
-    label = "điều kiện đối với người"
+    label = _lazy("điều kiện đối với người")
     max_number = MAX_VALUE
 
     def name_specs(self) -> dict[str, NameSpec]:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .checker import BOOL, DATE, NUMBER, STRING, Context, NameSpec, Rule, Type
 from .evaluate import Environment, Explanation, evaluate
@@ -37,7 +38,7 @@ class ValuesContext(Context):
     `labels` gives each name a Vietnamese label for explanations.
     """
 
-    label = "quy tắc kiểm tra số liệu"
+    label = _lazy("quy tắc kiểm tra số liệu")
 
     def __init__(self, names: dict[str, type | Type], labels: dict[str, str] | None = None):
         super().__init__()
