@@ -10,6 +10,7 @@ urlpatterns = [
     path("to-chuc/", include("ansinh.org.urls")),
     path("doi-tuong/", include("ansinh.registry.urls")),
     path("ke-hoach/", include("ansinh.plans.urls")),
+    path("chuong-trinh/", include("ansinh.programmes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("ansinh.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

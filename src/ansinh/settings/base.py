@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ansinh.registry",
     "ansinh.rules",
     "ansinh.plans",
+    "ansinh.programmes",
     "ansinh.demo",
 ]
 

@@ -1,0 +1,132 @@
+"""What the programmes module plugs into others: the `received(...)` rule function, the
+"Hỗ trợ đã nhận" panel of the person page and the merge hook moving entitlements."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ansinh.rules.checker import BOOL, NUMBER, Choice, Option, Param, Signature
+
+
+def months_before(today: dt.date, months: int) -> dt.date:
+    """The same day `months` months earlier (31 March − 1 month → 28/29 February)."""
+    total = today.year * 12 + (today.month - 1) - int(months)
+    year, month = divmod(total, 12)
+    month += 1
+    day = min(today.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def _programme_options() -> list[Option]:
+    from .models import Programme
+
+    return [Option(code, name) for code, name in Programme.objects.values_list("code", "name")]
+
+
+PROGRAMME_CODE = Choice("choice", "mã chương trình", key="programme", options=_programme_options)
+
+RECEIVED_SIGNATURE = Signature(
+    (
+        Param("code", PROGRAMME_CODE, label="mã chương trình"),
+        Param("within_months", NUMBER, default=12, constant=True, label="số tháng"),
+    ),
+    BOOL,
+    "Người đã nhận hỗ trợ của chương trình trong số tháng gần đây",
+)
+
+
+def _received_deliveries(code: str, months: int, today: dt.date):
+    from .models import Delivery
+
+    return Delivery.objects.filter(
+        programme__code=code,
+        delivered_on__gte=months_before(today, months),
+        delivered_on__lte=today,
+    )
+
+
+def received_compile(arguments, *, today: dt.date):
+    deliveries = _received_deliveries(arguments["code"], arguments["within_months"], today)
+    return Exists(deliveries.filter(person=OuterRef("pk")))
+
+
+def received_explain(person, arguments, *, today: dt.date):
+    from .models import Programme
+
+    code, months = arguments["code"], int(arguments["within_months"])
+    name = Programme.objects.filter(code=code).values_list("name", flat=True).first() or code
+    last = (
+        _received_deliveries(code, months, today)
+        .filter(person=person)
+        .order_by("-delivered_on")
+        .values_list("delivered_on", flat=True)
+        .first()
+    )
+    if last is None:
+        sentence = _("Đã nhận %(name)s trong %(months)s tháng gần đây (không có lần nào)") % {
+            "name": name,
+            "months": months,
+        }
+        return False, sentence
+    sentence = _("Đã nhận %(name)s trong %(months)s tháng gần đây (lần gần nhất %(date)s)") % {
+        "name": name,
+        "months": months,
+        "date": last.strftime("%d/%m/%Y"),
+    }
+    return True, sentence
+
+
+def entitlements_merge(*, kept, merged) -> int:
+    """Move the merged record's entitlements to the kept person. Where both are on the same
+    round, the kept person's entitlement stays and the merged one's is removed with a reason
+    (unless it was already delivered: then the kept one is removed and the delivered moves)."""
+    from .models import Delivery, Entitlement
+
+    moved = 0
+    kept_rounds = {
+        e.round_id: e for e in Entitlement.objects.filter(person=kept).select_related("delivery")
+    }
+    for entitlement in Entitlement.objects.filter(person=merged).order_by("id"):
+        twin = kept_rounds.get(entitlement.round_id)
+        if twin is not None:
+            delivered = entitlement.status == Entitlement.Status.DELIVERED
+            if delivered and twin.status != Entitlement.Status.DELIVERED:
+                twin.delete()
+            else:
+                entitlement.status = Entitlement.Status.REMOVED
+                entitlement.reason = _("Hồ sơ trùng, đã gộp vào hồ sơ %(pk)s") % {"pk": kept.pk}
+                entitlement.save(update_fields=["status", "reason"])
+                continue
+        entitlement.person = kept
+        entitlement.save(update_fields=["person"])
+        moved += 1
+    Delivery.objects.filter(person=merged).update(person=kept)
+    return moved
+
+
+def _panel_context(request, person):
+    from .selectors import person_support
+
+    return {"support": person_support(person=person)}
+
+
+def install() -> None:
+    from ansinh.registry.merging import register_merge_hook
+    from ansinh.registry.panels import register_panel
+    from ansinh.rules.person import register_person_function
+
+    register_person_function("received", RECEIVED_SIGNATURE, received_compile, received_explain)
+    register_merge_hook(entitlements_merge)
+    register_panel(
+        "programmes.support",
+        title=gettext_lazy("Hỗ trợ đã nhận"),
+        template="programmes/_person_panel.html",
+        context=_panel_context,
+        permission="programmes.view_entitlement",
+        order=20,
+    )

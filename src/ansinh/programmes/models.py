@@ -1,0 +1,325 @@
+"""Support programmes, their rounds (đợt), who is entitled in a round and what was delivered.
+
+A `Programme` is a catalogue entry (Quà Tết, Mái ấm tình thương…) with an eligibility rule in
+the rule language (`ansinh.rules`). A `Round` of a programme has a budget, an amount per person
+and per-commune quotas; its candidate list (`Entitlement` rows, at most one per person per
+round) is generated from the rule, reviewed by the communes, approved by someone other than the
+proposer, and delivered: at most one `Delivery` per entitlement (OneToOne), with evidence.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.scoping import ScopedManager
+
+EVIDENCE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "heif", "pdf"]
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+BENEFIT_KINDS = ["cash", "in_kind", "service", "loan", "sponsorship", "training", "housing"]
+
+
+class Programme(models.Model):
+    """A support programme of the union (catalogue; seeded from the plan)."""
+
+    class BenefitKind(models.TextChoices):
+        CASH = "cash", _("Tiền mặt")
+        IN_KIND = "in_kind", _("Hiện vật")
+        SERVICE = "service", _("Dịch vụ")
+        LOAN = "loan", _("Vốn vay")
+        SPONSORSHIP = "sponsorship", _("Nhận đỡ đầu")
+        TRAINING = "training", _("Đào tạo nghề")
+        HOUSING = "housing", _("Nhà ở")
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên chương trình"), max_length=200)
+    benefit_kind = models.CharField(
+        _("hình thức hỗ trợ"), max_length=12, choices=BenefitKind.choices
+    )
+    owner = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("ban phụ trách"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programmes",
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+    eligibility_rule = models.TextField(_("điều kiện xét chọn"), blank=True)
+    is_active = models.BooleanField(_("đang thực hiện"), default=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("chương trình hỗ trợ")
+        verbose_name_plural = _("chương trình hỗ trợ")
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benefit_kind__in=BENEFIT_KINDS),
+                name="programmes_programme_benefit_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Round(models.Model):
+    """One round (đợt) of a programme: budget, quotas, candidates, approval, delivery."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        CANDIDATES = "candidates", _("Đang xét danh sách")
+        APPROVED = "approved", _("Đã phê duyệt")
+        DELIVERING = "delivering", _("Đang trao")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    class QuotaMode(models.TextChoices):
+        NONE = "none", _("Không giới hạn (mọi người đủ điều kiện)")
+        FIXED = "fixed", _("Chỉ tiêu cố định theo xã/phường")
+        PROPORTIONAL = "proportional", _("Chia theo tỷ lệ số người đủ điều kiện")
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    title = models.CharField(_("tên đợt"), max_length=200)
+    budget = models.BigIntegerField(_("kinh phí (đồng)"), default=0)
+    funding_source = models.CharField(_("nguồn kinh phí"), max_length=255, blank=True)
+    amount_per_person = models.BigIntegerField(_("mức hỗ trợ mỗi người (đồng)"), default=0)
+    items = models.CharField(_("hiện vật mỗi suất"), max_length=255, blank=True)
+    rule = models.TextField(_("điều kiện xét chọn"))
+    quota_mode = models.CharField(
+        _("cách phân bổ"), max_length=12, choices=QuotaMode.choices, default=QuotaMode.NONE
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    unit = models.ForeignKey(
+        "org.UnionUnit",
+        verbose_name=_("đơn vị đề xuất"),
+        on_delete=models.PROTECT,
+        related_name="programme_rounds",
+    )
+    scope_path = models.CharField(_("phạm vi"), max_length=255, db_index=True, editable=False)
+    starts_on = models.DateField(_("từ ngày"), null=True, blank=True)
+    ends_on = models.DateField(_("đến ngày"), null=True, blank=True)
+    reference_date = models.DateField(_("ngày xét điều kiện"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề xuất"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("trình duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người phê duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    summary = models.JSONField(_("tổng kết"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "scope_path"
+    # Commune officers see a city round once their commune has a quota line in it.
+    scope_also = ("quotas__unit__path",)
+
+    class Meta:
+        verbose_name = _("đợt hỗ trợ")
+        verbose_name_plural = _("đợt hỗ trợ")
+        ordering = ["-created_at", "-id"]
+        permissions = [("approve_round", _("Phê duyệt đợt hỗ trợ"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="programmes_round_budget"),
+            models.CheckConstraint(
+                condition=Q(amount_per_person__gte=0), name="programmes_round_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("proposed_by")),
+                name="programmes_round_maker_checker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoundQuota(models.Model):
+    """How many people of one commune union a round may support."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("đợt"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    unit = models.ForeignKey(
+        "org.UnionUnit", verbose_name=_("Hội xã/phường"), on_delete=models.PROTECT, related_name="+"
+    )
+    quota = models.PositiveIntegerField(_("chỉ tiêu"), null=True, blank=True)
+    eligible = models.PositiveIntegerField(_("số người đủ điều kiện"), default=0)
+
+    objects = ScopedManager()
+    scope_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("chỉ tiêu của xã/phường")
+        verbose_name_plural = _("chỉ tiêu của xã/phường")
+        ordering = ["unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="programmes_quota_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.unit}"
+
+
+class Entitlement(models.Model):
+    """A person on a round's list: candidate, removed, approved or delivered."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Trong danh sách đề xuất")
+        REMOVED = "removed", _("Đã đưa ra")
+        APPROVED = "approved", _("Đã duyệt")
+        DELIVERED = "delivered", _("Đã trao")
+
+    class Origin(models.TextChoices):
+        RULE = "rule", _("Theo điều kiện")
+        ADDED = "added", _("Xã/phường bổ sung")
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("đợt"), on_delete=models.CASCADE, related_name="entitlements"
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("người được hỗ trợ"),
+        on_delete=models.PROTECT,
+        related_name="entitlements",
+    )
+    commune_unit = models.ForeignKey(
+        "org.UnionUnit",
+        verbose_name=_("Hội xã/phường"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rank = models.PositiveIntegerField(_("thứ tự trong xã/phường"), default=0)
+    amount = models.BigIntegerField(_("mức hỗ trợ (đồng)"), default=0)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.CANDIDATE
+    )
+    origin = models.CharField(_("nguồn"), max_length=6, choices=Origin.choices, default=Origin.RULE)
+    reason = models.CharField(_("lý do đưa ra/bổ sung"), max_length=255, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người bổ sung/đưa ra"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "person__scope_path"
+
+    class Meta:
+        verbose_name = _("suất hỗ trợ")
+        verbose_name_plural = _("suất hỗ trợ")
+        ordering = ["commune_unit_id", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "person"], name="programmes_entitlement_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="removed") | ~Q(reason=""),
+                name="programmes_entitlement_removed_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "status"], name="programmes_ent_person")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.person_id}"
+
+
+class Delivery(models.Model):
+    """What was handed over for one entitlement (at most one), with its evidence."""
+
+    class Acknowledgement(models.TextChoices):
+        SIGNATURE = "signature", _("Ký nhận")
+        FINGERPRINT = "fingerprint", _("Điểm chỉ")
+        PHOTO = "photo", _("Ảnh chụp khi trao")
+        REPRESENTATIVE = "proxy", _("Người thân nhận thay")
+        NONE = "none", _("Chưa có xác nhận")
+
+    entitlement = models.OneToOneField(
+        Entitlement,
+        verbose_name=_("suất hỗ trợ"),
+        on_delete=models.PROTECT,
+        related_name="delivery",
+    )
+    # Copies of entitlement.person and entitlement.round.programme (set by the service, moved
+    # by the merge hook): "who was reached when, by what" without joining three tables.
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("người nhận"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    delivered_on = models.DateField(_("ngày trao"), db_index=True)
+    deliverer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trao"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount = models.BigIntegerField(_("số tiền (đồng)"), default=0)
+    items = models.CharField(_("hiện vật"), max_length=255, blank=True)
+    evidence = models.FileField(
+        _("minh chứng (ảnh, danh sách ký nhận)"),
+        upload_to="programmes/evidence/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
+    )
+    acknowledged = models.BooleanField(_("người nhận đã xác nhận"), default=False)
+    acknowledged_how = models.CharField(
+        _("hình thức xác nhận"),
+        max_length=12,
+        choices=Acknowledgement.choices,
+        default=Acknowledgement.NONE,
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "person__scope_path"
+
+    class Meta:
+        verbose_name = _("lần trao hỗ trợ")
+        verbose_name_plural = _("lần trao hỗ trợ")
+        ordering = ["-delivered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="programmes_delivery_amount"),
+        ]
+        indexes = [
+            models.Index(fields=["person", "delivered_on"], name="programmes_dlv_person"),
+            models.Index(
+                fields=["programme", "delivered_on", "person"], name="programmes_dlv_programme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement} · {self.delivered_on}"
