@@ -18,7 +18,23 @@ the observation is for a true pair than for two different people):
   against, as are different years;
 - citizen ID: equal is certain; two different IDs mean two people;
 - phone (E.164): equal is good evidence, two different numbers some evidence against;
-- commune and sex: the same commune helps a little, a different sex counts against.
+- where she lives: the same household record is near-certain, the same address line (folded,
+  "Số 12 ngõ 45 phố Hàng Bạc" = "12/45 Hàng Bạc") in the same commune is strong, the same
+  street with the house number left out on one side fair evidence, another address (another
+  house of the same street included) in the same commune a little against; the same locality
+  (thôn/tổ dân phố) helps a little; the same commune helps, a *neighbouring* commune (one that
+  took part of the same pre-2025 district, from the `geo` succession table: where people move
+  to) helps a little, a commune elsewhere in the city counts against;
+- under one roof (same household or address), given names a typo apart lose the address
+  evidence and count a little against: siblings born the same year (Tùng / Dũng) look
+  exactly like that;
+- her household: another member of both households with the same given name and birth year
+  (her children registered twice with her) is strong evidence; two households of several
+  members with no one in common a little against; the same relation to the head (spouse /
+  spouse) a little for;
+- sex, ethnicity, union membership: a different sex counts strongly against; the same
+  minority ethnicity helps, a different ethnicity counts against; both union members helps a
+  little, one member and one not a little against.
 
 The total becomes a score 0..1 (`score_of(weight)`: 0.5 at the batch threshold). Everything
 here is pure Python over plain tuples so the batch job can compare millions of pairs.
@@ -28,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -57,16 +74,38 @@ NAME_FLOOR = -2.0
 
 BIRTH_DATE_EQUAL = 14.0
 BIRTH_DATE_SWAPPED = 11.0
-BIRTH_YEAR_EQUAL = 5.0
+BIRTH_YEAR_EQUAL = 6.0
 BIRTH_DATE_DIFFERENT_SAME_YEAR = -10.0
 BIRTH_YEAR_DIFFERENT = -15.0
 
 CITIZEN_ID_DIFFERENT = -15.0
 PHONE_EQUAL = 12.0
-PHONE_DIFFERENT = -5.0
+PHONE_DIFFERENT = -3.0  # people change numbers
 COMMUNE_SAME = 6.5
-COMMUNE_DIFFERENT = -1.7
+COMMUNE_NEIGHBOUR = 2.0
+COMMUNE_DIFFERENT = -4.0
 SEX_DIFFERENT = -10.0
+
+# Address, within one commune (an address line means nothing across communes).
+HOUSEHOLD_SAME = 12.0  # the same household record: an address match and more
+ADDRESS_SAME = 9.0
+ADDRESS_STREET_ONLY = 4.0  # one line gives the street without a number
+ADDRESS_OTHER_HOUSE = -2.0  # same street, another number
+ADDRESS_DIFFERENT = -2.0
+LOCALITY_SAME = 1.5
+LOCALITY_DIFFERENT = -1.0
+# Household composition: another member in common (given name + birth year), or none.
+MEMBERS_SHARED = 6.0
+MEMBERS_NONE_SHARED = -3.0
+RELATION_SAME_NOT_HEAD = 1.0
+# Two given names one letter apart under one roof are as likely siblings (Tùng / Dũng, born
+# the same year) as one child typed twice: the household / address evidence does not count
+# for them, and sharing a roof counts a little against.
+GIVEN_DIFFERENT_SAME_ROOF = -2.0
+ETHNICITY_SAME_MINORITY = 3.0
+ETHNICITY_DIFFERENT = -3.0
+UNION_BOTH = 1.0
+UNION_DIFFERENT = -0.5
 
 # The batch job proposes a pair from this total on; it is where `score_of` gives 0.5.
 THRESHOLD = 14.0
@@ -83,9 +122,81 @@ NAME_FREQUENCY_REFERENCE = 10
 NAME_FREQUENCY_MIN_ADJUST = -12.0
 NAME_FREQUENCY_MAX_ADJUST = 3.0
 
-# Indexes of a comparison record (a plain tuple; see `record`). A batch record has an 8th
+# Indexes of a comparison record (a plain tuple; see `record`). A batch record has one more
 # item: the frequency adjustment of its name (`name_frequency_adjust`).
-NAME, BIRTH_DATE, BIRTH_YEAR, CITIZEN_ID, PHONE, COMMUNE, SEX, NAME_ADJUST = range(8)
+(
+    NAME,
+    BIRTH_DATE,
+    BIRTH_YEAR,
+    CITIZEN_ID,
+    PHONE,
+    COMMUNE,
+    SEX,
+    ADDRESS,
+    LOCALITY,
+    HOUSEHOLD,
+    NEIGHBOURS,
+    RELATION,
+    ETHNICITY,
+    UNION,
+    MEMBERS,
+    DISTRICTS,
+    SIGNATURE,
+    NAME_ADJUST,
+) = range(18)
+
+ETHNICITY_MAJORITY = "01"  # Kinh (`reference.ETHNICITY_KINH`)
+RELATION_HEAD = "head"
+_NO_ONE: frozenset = frozenset()
+
+# Words of an address line that only say what kind of place follows ("số 12, ngõ 45, phố
+# Hàng Bạc", "thôn Đông"): dropped so that "12/45 Hàng Bạc" is the same address.
+_ADDRESS_FILLERS = frozenset(
+    [
+        "so",
+        "sn",
+        "nha",
+        "ngo",
+        "ng",
+        "ngach",
+        "hem",
+        "kiet",
+        "pho",
+        "p",
+        "duong",
+        "d",
+        "to",
+        "tdp",
+        "thon",
+        "xom",
+        "ap",
+        "khu",
+        "khom",
+        "ban",
+    ]
+)
+_ADDRESS_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=200_000)
+def address_key(address_line: str | None) -> str:
+    """`"numbers|words"` of an address line ("Số 12 ngõ 45 phố Hàng Bạc" → "12 45|hang bac").
+
+    "" when the line says nothing (empty, or only filler words).
+    """
+    tokens = [
+        t for t in _ADDRESS_SPLIT.split(fold(address_line)) if t and t not in _ADDRESS_FILLERS
+    ]
+    if not tokens:
+        return ""
+    numbers = " ".join(t for t in tokens if t.isdigit())
+    words = " ".join(t for t in tokens if not t.isdigit())
+    return f"{numbers}|{words}"
+
+
+def member_signature(name_folded: str, birth_year: int | None) -> str:
+    """How a household member is recognised in another household: given name + birth year."""
+    return f"{name_folded.rsplit(' ', 1)[-1]}:{birth_year or 0}"
 
 
 def record(
@@ -97,10 +208,22 @@ def record(
     phone: str | None = None,
     commune_id: int | None = None,
     sex: str | None = None,
+    address_line: str | None = None,
+    locality_id: int | None = None,
+    household_id: int | None = None,
+    neighbours: frozenset = _NO_ONE,
+    relation: str | None = None,
+    ethnicity: str | None = None,
+    is_union_member: bool | None = None,
+    members: frozenset = _NO_ONE,
+    districts: frozenset = _NO_ONE,
 ) -> tuple:
-    """A comparison record: (name_folded, yyyymmdd or 0, year or 0, CCCD, phone, commune, sex).
+    """A comparison record (see the indexes above); missing values are "" / 0 / empty.
 
-    Missing values are "" / 0 so that comparisons stay on plain Python values.
+    `neighbours`: the ids of the communes next to hers and `districts` the pre-2025 districts
+    her commune comes from (`commune_areas`); `members`: the `member_signature`s of everyone
+    in her household, her included. `is_union_member` None is
+    unknown (0), True 1, False -1.
     """
     if isinstance(birth_date, dt.date):
         birth_date = birth_date.year * 10000 + birth_date.month * 100 + birth_date.day
@@ -113,7 +236,47 @@ def record(
         phone or "",
         commune_id or 0,
         sex or "",
+        address_key(address_line),
+        locality_id or 0,
+        household_id or 0,
+        neighbours,
+        relation or "",
+        ethnicity or "",
+        0 if is_union_member is None else (1 if is_union_member else -1),
+        members,
+        districts,
+        member_signature(name_folded or "", year),
     )
+
+
+def commune_areas() -> tuple[dict[int, frozenset], dict[int, frozenset]]:
+    """(districts, neighbours): for each current commune id, the pre-2025 districts it took
+    communes from, and the current communes next to it (itself excluded).
+
+    Two communes are neighbours when they took (part of) communes of the same pre-2025
+    district — the districts people usually move within. From the `geo` succession table.
+    """
+    from ansinh.geo.models import AdminUnitSuccession
+
+    owned: dict[int, set[int]] = {}
+    for new_id, district_id in AdminUnitSuccession.objects.values_list("new_id", "old__parent_id"):
+        if district_id:
+            owned.setdefault(new_id, set()).add(district_id)
+    by_district: dict[int, set[int]] = {}
+    for commune, districts in owned.items():
+        for district in districts:
+            by_district.setdefault(district, set()).add(commune)
+    neighbours = {}
+    for commune, districts in owned.items():
+        around = set().union(*(by_district[d] for d in districts))
+        around.discard(commune)
+        neighbours[commune] = frozenset(around)
+    return {c: frozenset(d) for c, d in owned.items()}, neighbours
+
+
+def commune_neighbours() -> dict[int, frozenset]:
+    """Current commune id → ids of the current communes next to it (see `commune_areas`)."""
+    return commune_areas()[1]
 
 
 # --- syllables and names -------------------------------------------------------------------
@@ -304,10 +467,73 @@ def compare_weight(a: tuple, b: tuple) -> float:
     phone_b = b[PHONE]
     if phone_a and phone_b:
         weight += PHONE_EQUAL if phone_a == phone_b else PHONE_DIFFERENT
-    if a[COMMUNE] and b[COMMUNE]:
-        weight += COMMUNE_SAME if a[COMMUNE] == b[COMMUNE] else COMMUNE_DIFFERENT
     if a[SEX] and b[SEX] and a[SEX] != b[SEX]:
         weight += SEX_DIFFERENT
+    return weight + where_weight(a, b) + household_weight(a, b) + traits_weight(a, b)
+
+
+def where_weight(a: tuple, b: tuple) -> float:
+    """Evidence from where the two records live: commune, household, address, locality."""
+    commune_a, commune_b = a[COMMUNE], b[COMMUNE]
+    if not commune_a or not commune_b:
+        return 0.0
+    if commune_a != commune_b:
+        return COMMUNE_NEIGHBOUR if commune_b in a[NEIGHBOURS] else COMMUNE_DIFFERENT
+    weight = COMMUNE_SAME
+    if a[HOUSEHOLD] and a[HOUSEHOLD] == b[HOUSEHOLD]:
+        return weight + (GIVEN_DIFFERENT_SAME_ROOF if _siblings(a, b) else HOUSEHOLD_SAME)
+    address_a, address_b = a[ADDRESS], b[ADDRESS]
+    if address_a and address_b:
+        if address_a == address_b:
+            weight += GIVEN_DIFFERENT_SAME_ROOF if _siblings(a, b) else ADDRESS_SAME
+        elif address_a.partition("|")[2] == address_b.partition("|")[2]:
+            numbered = address_a[0] != "|" and address_b[0] != "|"
+            weight += ADDRESS_OTHER_HOUSE if numbered else ADDRESS_STREET_ONLY
+        else:
+            weight += ADDRESS_DIFFERENT
+    if a[LOCALITY] and b[LOCALITY]:
+        weight += LOCALITY_SAME if a[LOCALITY] == b[LOCALITY] else LOCALITY_DIFFERENT
+    return weight
+
+
+def _siblings(a: tuple, b: tuple) -> bool:
+    """Under one roof, given names that differ (a typo apart) may be two siblings."""
+    name_a, name_b = a[NAME], b[NAME]
+    return name_a != name_b and name_a.rsplit(" ", 1)[-1] != name_b.rsplit(" ", 1)[-1]
+
+
+def household_weight(a: tuple, b: tuple) -> float:
+    """Evidence from the two households' other members and the relation to the head."""
+    weight = 0.0
+    relation = a[RELATION]
+    if relation and relation != RELATION_HEAD and relation == b[RELATION]:
+        weight += RELATION_SAME_NOT_HEAD
+    members_a, members_b = a[MEMBERS], b[MEMBERS]
+    if len(members_a) < 2 or len(members_b) < 2 or (a[HOUSEHOLD] and a[HOUSEHOLD] == b[HOUSEHOLD]):
+        return weight
+    own_a = a[SIGNATURE]
+    own_b = b[SIGNATURE]
+    for signature in members_a:
+        if signature != own_a and signature != own_b and signature in members_b:
+            return weight + MEMBERS_SHARED
+    return weight + MEMBERS_NONE_SHARED
+
+
+def traits_weight(a: tuple, b: tuple) -> float:
+    """Evidence from ethnicity and union membership."""
+    weight = 0.0
+    ethnicity_a, ethnicity_b = a[ETHNICITY], b[ETHNICITY]
+    if ethnicity_a and ethnicity_b:
+        if ethnicity_a != ethnicity_b:
+            weight += ETHNICITY_DIFFERENT
+        elif ethnicity_a != ETHNICITY_MAJORITY:
+            weight += ETHNICITY_SAME_MINORITY
+    union = a[UNION] * b[UNION]
+    if union:
+        if union < 0:
+            weight += UNION_DIFFERENT
+        elif a[UNION] > 0:
+            weight += UNION_BOTH
     return weight
 
 
@@ -340,7 +566,16 @@ def compare(a: tuple, b: tuple) -> Comparison:
     if not reasons:
         reasons.append(_("Thông tin gần giống"))
     if a[COMMUNE] and a[COMMUNE] == b[COMMUNE]:
-        reasons.append(_("Cùng xã/phường"))
+        if a[HOUSEHOLD] and a[HOUSEHOLD] == b[HOUSEHOLD]:
+            reasons.append(_("Cùng hộ gia đình"))
+        elif a[ADDRESS] and a[ADDRESS] == b[ADDRESS]:
+            reasons.append(_("Cùng địa chỉ"))
+        else:
+            reasons.append(_("Cùng xã/phường"))
+    elif a[COMMUNE] and b[COMMUNE] in a[NEIGHBOURS]:
+        reasons.append(_("Xã/phường lân cận"))
+    if household_weight(a, b) >= MEMBERS_SHARED:
+        reasons.append(_("Hộ có thành viên trùng tên và năm sinh"))
     return Comparison(weight=weight, certain=False, reasons=reasons)
 
 
@@ -387,6 +622,7 @@ _FIELDS = (
     "phone",
     "household__commune_id",
     "sex",
+    "household__address_line",
 )
 
 
@@ -400,13 +636,16 @@ def likely_duplicates(
     commune_id: int | None = None,
     exclude_ids=(),
     limit: int = 10,
+    sex: str | None = None,
+    address_line: str | None = None,
 ) -> list[Match]:
     """People already registered who may be this one, best first (certain ones on top).
 
     Unscoped on purpose: the caller decides what to reveal of people outside the officer's
     scope (the count, a masked name). Candidates come from indexed lookups only — the citizen
     ID, the phone, the exact folded name with the birth year, and everyone of the same birth
-    year in the commune (which catches typos and swapped names there) — and are scored here.
+    year in the commune (which catches typos and swapped names there) — and are scored here
+    (with the address and sex when the form already has them).
     """
     from .models import Person
 
@@ -422,6 +661,8 @@ def likely_duplicates(
         citizen_id=citizen_id,
         phone=phone,
         commune_id=commune_id,
+        sex=sex,
+        address_line=address_line,
     )
     people = Person.objects.exclude(status=Person.Status.MERGED).exclude(pk__in=list(exclude_ids))
     queries = []
@@ -451,6 +692,8 @@ def likely_duplicates(
                 citizen_id=row[4],
                 phone=row[5],
                 commune_id=row[6],
+                sex=row[7],
+                address_line=row[8],
             )
             result = compare(probe, other)
             same_phone = bool(phone) and phone == other[PHONE]

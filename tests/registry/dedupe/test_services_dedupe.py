@@ -60,8 +60,8 @@ def test_progress_is_reported(make_person):
     _small_set(make_person)
     calls = []
     find_duplicates(progress=lambda done, total=None: calls.append((done, total)))
-    assert calls[0] == (8, 64)
-    assert calls[-1] == (64, 64)
+    assert calls[0] == (8, 80)  # loading, then each of the 9 keys
+    assert calls[-1] == (80, 80)
 
 
 def test_store_creates_pending_rows_then_updates_without_duplicating(make_person):

@@ -45,4 +45,8 @@ class Command(BaseCommand):
                 f"trong {result.seconds:.1f} s ({rate} người/s)."
             )
         )
+        if result.index_seconds:
+            self.stdout.write(
+                f"Trong đó dựng lại chỉ mục và khóa ngoại: {result.index_seconds:.1f} s."
+            )
         self.stdout.write(f"Cặp trùng đúng: {result.truth_path}")
