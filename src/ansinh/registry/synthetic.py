@@ -170,8 +170,9 @@ Kim Ngưu|Lò Đúc|Hàng Bông|Hàng Gai|Chợ Gạo""".replace("\n", "").split
 VILLAGES = "Đông|Đoài|Thượng|Hạ|Trung|Nam|Bắc|Chợ|Đình|Cầu|Giữa|Ngoài|Trong|Mới|Tân Lập|An Lạc"
 VILLAGES = [f"Thôn {name}" for name in VILLAGES.split("|")]
 STREETS_PER_COMMUNE = 25
-# Mobile prefixes in use (after the 2018 renumbering).
-MOBILE_PREFIXES = ["90", "91", "93", "94", "96", "97", "98", "86", "88", "89", "32", "33", "34"]
+# Mobile prefixes in use (after the 2018 renumbering) whose whole 7-digit range is valid for
+# libphonenumber (089 is only partly allocated, so it is left out).
+MOBILE_PREFIXES = ["90", "91", "93", "94", "96", "97", "98", "86", "88", "92", "32", "33", "34"]
 MOBILE_PREFIXES += ["35", "36", "37", "38", "39", "70", "76", "77", "78", "79", "81", "82", "83"]
 MOBILE_PREFIXES += ["84", "85", "56", "58", "59"]
 # Tone mark on the first or the second vowel of oa/oe/uy: both spellings are in use.

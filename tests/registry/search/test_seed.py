@@ -140,3 +140,20 @@ def test_seeded_names_feed_the_search_vocabulary(personas, tmp_path):
         cursor.execute("SELECT token FROM registry_name_token")
         vocabulary = {row[0] for row in cursor.fetchall()}
     assert syllables <= vocabulary
+
+
+def test_seeded_phones_and_citizen_ids_pass_the_validators(seeded):
+    from ansinh.core.validators import normalize_phone, validate_citizen_id
+
+    _, people, _ = seeded
+    phones = [p.phone for p in people.values() if p.phone]
+    assert phones
+    assert [normalize_phone(phone) for phone in phones] == phones
+    for person in people.values():
+        if person.citizen_id:
+            validate_citizen_id(
+                person.citizen_id,
+                sex=person.sex,
+                birth_date=person.birth_date,
+                birth_year=person.birth_year,
+            )
