@@ -44,6 +44,7 @@ VIETNAMESE_CHROME = [
 class Entry:
     msgid: str
     msgid_plural: str | None
+    msgctxt: str | None
     msgstrs: list[str]
     fuzzy: bool
 
@@ -68,7 +69,9 @@ def read_po(path: Path) -> list[Entry]:
         if "msgid" not in fields:
             continue
         strs = [v for k, v in fields.items() if k == "msgstr" or k.startswith("msgstr[")]
-        entries.append(Entry(fields["msgid"], fields.get("msgid_plural"), strs, fuzzy))
+        entries.append(
+            Entry(fields["msgid"], fields.get("msgid_plural"), fields.get("msgctxt"), strs, fuzzy)
+        )
     return entries
 
 
@@ -158,7 +161,8 @@ def test_the_compiled_catalogue_matches_the_po_file():
         if e.fuzzy or not all(e.msgstrs):
             continue
         if e.msgid_plural is None:
-            if compiled.gettext(e.msgid) != e.msgstrs[0]:
+            got = compiled.pgettext(e.msgctxt, e.msgid) if e.msgctxt else compiled.gettext(e.msgid)
+            if got != e.msgstrs[0]:
                 stale.append(e.msgid)
         elif compiled.ngettext(e.msgid, e.msgid_plural, 2) != e.msgstrs[1]:
             stale.append(e.msgid)
