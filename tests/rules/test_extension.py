@@ -6,6 +6,7 @@ import pytest
 from django.db.models import Exists, OuterRef
 
 from ansinh.registry.models import Need, Person
+from ansinh.rules import person as rule_person
 from ansinh.rules.checker import BOOL, NUMBER, Choice, Option, Param, Signature
 from ansinh.rules.compiler import compile_person_rule
 from ansinh.rules.errors import RuleError
@@ -36,6 +37,9 @@ def explain_received(person, arguments, *, today):
 
 @pytest.fixture
 def received():
+    # The programmes app registers the real `received`: stand in for it during the test and
+    # put the registry back as it was afterwards (later tests use the real one).
+    saved = dict(rule_person._REGISTERED)
     register_person_function(
         "received",
         Signature(
@@ -49,7 +53,8 @@ def received():
         explain_received,
     )
     yield
-    unregister_person_function("received")
+    rule_person._REGISTERED.clear()
+    rule_person._REGISTERED.update(saved)
 
 
 def test_a_registered_function_is_checked_compiled_and_explained(village, received):
