@@ -17,7 +17,9 @@ def run_ansinh(*args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG"}
+        # (the browser scenarios set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright: not here)
+        if key
+        not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(DJANGO_SETTINGS_MODULE="ansinh.settings.production", **env)
     return subprocess.run(
