@@ -5,6 +5,8 @@ out-of-scope household or person answers 404 to GET and POST alike and nothing c
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -273,6 +275,22 @@ def _run(form, call) -> bool:
     return True
 
 
+def _person_action(request, form, *, person, service, success, title, intro=""):
+    """A small form about one person: on a valid POST run `service(**cleaned_data)` (its
+    ValidationErrors land on the form), say `success` and go back to her page; otherwise show
+    the form (again)."""
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(form, lambda: service(**form.cleaned_data))
+    ):
+        messages.success(request, success)
+        return redirect(_person_back(person))
+    return _action_page(
+        request, form, title=title, back=_person_back(person), person=person, intro=intro
+    )
+
+
 @login_required
 def person_update(request, pk: int):
     user = request.user
@@ -295,22 +313,13 @@ def person_status(request, pk: int):
     user = request.user
     person = selectors.person_get(user=user, pk=pk, action="change")
     form = StatusChangeForm(request.POST or None, person=person)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            form,
-            lambda: services.person_status_change(user=user, person=person, **form.cleaned_data),
-        )
-    ):
-        messages.success(request, _("Đã ghi nhận tình trạng mới."))
-        return redirect(_person_back(person))
-    return _action_page(
+    return _person_action(
         request,
         form,
-        title=_("Thay đổi tình trạng"),
-        back=_person_back(person),
         person=person,
+        service=partial(services.person_status_change, user=user, person=person),
+        success=_("Đã ghi nhận tình trạng mới."),
+        title=_("Thay đổi tình trạng"),
         intro=_("Tình trạng hiện tại: %(status)s.") % {"status": person.get_status_display()},
     )
 
@@ -320,17 +329,13 @@ def vulnerability_add(request, pk: int):
     user = request.user
     person = selectors.person_get(user=user, pk=pk, action="change")
     form = VulnerabilityAddForm(request.POST or None, user=user, person=person)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            form, lambda: services.vulnerability_add(user=user, person=person, **form.cleaned_data)
-        )
-    ):
-        messages.success(request, _("Đã thêm diện đối tượng."))
-        return redirect(_person_back(person))
-    return _action_page(
-        request, form, title=_("Thêm diện đối tượng"), back=_person_back(person), person=person
+    return _person_action(
+        request,
+        form,
+        person=person,
+        service=partial(services.vulnerability_add, user=user, person=person),
+        success=_("Đã thêm diện đối tượng."),
+        title=_("Thêm diện đối tượng"),
     )
 
 
@@ -369,15 +374,13 @@ def need_open(request, pk: int):
     user = request.user
     person = selectors.person_get(user=user, pk=pk, action="change")
     form = NeedOpenForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(form, lambda: services.need_open(user=user, person=person, **form.cleaned_data))
-    ):
-        messages.success(request, _("Đã ghi nhận nhu cầu."))
-        return redirect(_person_back(person))
-    return _action_page(
-        request, form, title=_("Ghi nhận nhu cầu"), back=_person_back(person), person=person
+    return _person_action(
+        request,
+        form,
+        person=person,
+        service=partial(services.need_open, user=user, person=person),
+        success=_("Đã ghi nhận nhu cầu."),
+        title=_("Ghi nhận nhu cầu"),
     )
 
 
@@ -388,19 +391,13 @@ def need_meet(request, pk: int):
         Need.objects.select_related("person", "category"), user, "change", pk=pk
     )
     form = NeedMeetForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(form, lambda: services.need_meet(user=user, need=need, **form.cleaned_data))
-    ):
-        messages.success(request, _("Đã đánh dấu nhu cầu đã được đáp ứng."))
-        return redirect(_person_back(need.person))
-    return _action_page(
+    return _person_action(
         request,
         form,
-        title=_("Đáp ứng nhu cầu “%(name)s”") % {"name": need.category.name},
-        back=_person_back(need.person),
         person=need.person,
+        service=partial(services.need_meet, user=user, need=need),
+        success=_("Đã đánh dấu nhu cầu đã được đáp ứng."),
+        title=_("Đáp ứng nhu cầu “%(name)s”") % {"name": need.category.name},
     )
 
 
@@ -409,21 +406,13 @@ def consent_record(request, pk: int):
     user = request.user
     person = selectors.person_get(user=user, pk=pk, action="change")
     form = ConsentForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            form, lambda: services.consent_record(user=user, person=person, **form.cleaned_data)
-        )
-    ):
-        messages.success(request, _("Đã ghi nhận sự đồng ý."))
-        return redirect(_person_back(person))
-    return _action_page(
+    return _person_action(
         request,
         form,
-        title=_("Ghi nhận đồng ý xử lý dữ liệu"),
-        back=_person_back(person),
         person=person,
+        service=partial(services.consent_record, user=user, person=person),
+        success=_("Đã ghi nhận sự đồng ý."),
+        title=_("Ghi nhận đồng ý xử lý dữ liệu"),
         intro=_(
             "Trẻ dưới 7 tuổi: người giám hộ đồng ý. Trẻ từ đủ 7 tuổi: cả trẻ và người giám hộ. "
             "Người thành niên: bản thân (hoặc người giám hộ nếu có)."
@@ -436,22 +425,13 @@ def consent_withdraw(request, pk: int):
     user = request.user
     consent = get_scoped_or_404(Consent.objects.select_related("person"), user, "change", pk=pk)
     form = ConsentWithdrawForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            form,
-            lambda: services.consent_withdraw(user=user, consent=consent, **form.cleaned_data),
-        )
-    ):
-        messages.success(request, _("Đã ghi nhận việc rút lại sự đồng ý."))
-        return redirect(_person_back(consent.person))
-    return _action_page(
+    return _person_action(
         request,
         form,
-        title=_("Rút lại sự đồng ý: %(purpose)s") % {"purpose": consent.get_purpose_display()},
-        back=_person_back(consent.person),
         person=consent.person,
+        service=partial(services.consent_withdraw, user=user, consent=consent),
+        success=_("Đã ghi nhận việc rút lại sự đồng ý."),
+        title=_("Rút lại sự đồng ý: %(purpose)s") % {"purpose": consent.get_purpose_display()},
     )
 
 
