@@ -32,3 +32,5 @@ class CoreConfig(AppConfig):
 
         # Each app's jobs.py registers its job handlers (core.jobs.job_handler).
         autodiscover_modules("jobs")
+        # Each app's indicators.py registers its computed report figures (core.indicators).
+        autodiscover_modules("indicators")

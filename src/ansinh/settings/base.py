@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "ansinh.rules",
     "ansinh.plans",
     "ansinh.programmes",
+    "ansinh.funds",
+    "ansinh.portal",
+    "ansinh.reports",
+    "ansinh.oversight",
+    "ansinh.outreach",
     "ansinh.demo",
 ]
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachConfig(AppConfig):
+    name = "ansinh.outreach"
+    label = "outreach"
+    verbose_name = _("Tuyên truyền và mô hình")
+    nav: list = []

@@ -1,0 +1,7 @@
+"""/api/v1/ endpoints of the portal app."""
+
+from __future__ import annotations
+
+
+def register(router) -> None:
+    """Register this app's viewsets on the one /api/v1/ router."""
