@@ -26,6 +26,8 @@ class Role(models.TextChoices):
 # Sensitive registry data (gender-based violence, HIV) is its own permission, outside the
 # `registry.` family, so no wildcard ever grants it by accident.
 SENSITIVE_REGISTRY = "sensitive.view_registry"
+# Feedback flagged sensitive (violence, abuse): only its assignee and holders of this permission.
+SENSITIVE_FEEDBACK = "sensitive.view_feedback"
 
 # Registry permissions that let a role see people (never given to an aggregate viewer).
 _REGISTRY_READ = {"registry.view_*", "registry.count_person", "registry.export_person"}
@@ -41,6 +43,11 @@ _REGISTRY_WRITE = {
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: {"*"},
     Role.CITY_LEADER: {
+        "funds.*",
+        "reports.*",
+        "plans.*",
+        "oversight.*",
+        "outreach.*",
         "programmes.view_*",
         "programmes.count_*",
         "programmes.approve_round",
@@ -53,6 +60,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *_REGISTRY_READ,
     },
     Role.DEPARTMENT_STAFF: {
+        "funds.*",
+        "reports.view_*",
+        "reports.count_*",
+        "plans.*",
+        "oversight.*",
+        "outreach.*",
         "programmes.view_*",
         "programmes.count_*",
         "programmes.add_round",
@@ -64,6 +77,26 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *_REGISTRY_READ,
     },
     Role.COMMUNE_OFFICER: {
+        "funds.view_*",
+        "funds.count_*",
+        "funds.add_donor",
+        "funds.add_donation",
+        "funds.add_receipt",
+        "reports.view_*",
+        "reports.count_*",
+        "reports.add_reportsubmission",
+        "reports.change_reportsubmission",
+        "reports.submit_reportsubmission",
+        "plans.view_*",
+        "plans.add_taskprogress",
+        "oversight.view_*",
+        "oversight.count_*",
+        "oversight.add_*",
+        "oversight.change_*",
+        "outreach.view_*",
+        "outreach.count_*",
+        "outreach.add_*",
+        "outreach.change_*",
         "programmes.view_*",
         "programmes.count_*",
         "programmes.add_entitlement",
@@ -78,6 +111,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *_REGISTRY_WRITE,
     },
     Role.BRANCH_HEAD: {
+        "plans.view_*",
+        "oversight.add_feedback",
+        "outreach.view_*",
+        "outreach.add_communicationactivity",
         "programmes.view_programme",
         "programmes.view_round",
         "programmes.view_entitlement",
@@ -101,6 +138,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         SENSITIVE_REGISTRY,
     },
     Role.INSPECTOR: {
+        "funds.view_*",
+        "funds.count_*",
+        "reports.view_*",
+        "reports.count_*",
+        "plans.view_*",
+        "oversight.view_*",
+        "oversight.count_*",
+        "outreach.view_*",
+        "outreach.count_*",
         "programmes.view_*",
         "programmes.count_*",
         "org.view_*",
@@ -111,6 +157,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "registry.count_person",
     },
     Role.AGGREGATE_VIEWER: {
+        "funds.count_*",
+        "reports.view_*",
+        "reports.count_*",
+        "plans.view_*",
+        "oversight.count_*",
+        "outreach.count_*",
         "programmes.view_programme",
         "programmes.count_*",
         "org.view_unionunit",

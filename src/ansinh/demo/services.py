@@ -158,7 +158,32 @@ def demo_load(*, province_code: str = "01", say: Callable[[str], None] = print) 
         plan = plan_load(path=plan_path, city=world["city"])
     else:
         say(f"Không thấy tệp kế hoạch {plan_path}: bỏ qua (đặt ANSINH_PLAN_FILE để nạp).")
-    return {**world, "people": people, "plan": plan}
+    extras = _demo_app_data(world=world, say=say)
+    return {**world, "people": people, "plan": plan, **extras}
+
+
+def _demo_app_data(*, world: dict, say: Callable[[str], None]) -> dict:
+    """Each app's `demo.py` may define `demo_load(*, world, say) -> dict` (idempotent).
+
+    Apps run in INSTALLED_APPS order, so a module's demo data can use the data of the modules
+    it builds on (funds after programmes, reports last but one).
+    """
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    results: dict = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ansinh.") or config.name == "ansinh.demo":
+            continue
+        module_name = f"{config.name}.demo"
+        if find_spec(module_name) is None:
+            continue
+        loader = getattr(import_module(module_name), "demo_load", None)
+        if loader is not None:
+            results.update(loader(world=world, say=say) or {})
+    return results
 
 
 DEMO_PEOPLE = 3000  # across the city
