@@ -1,0 +1,218 @@
+"""Reads of the funds app: campaign totals, Decree 93 warnings, the ledger and its export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import ledger
+from .models import Allocation, Campaign, Donation, JournalEntry, LedgerHead, Posting
+
+RECEIVING_DAYS_MAX = 90
+DISTRIBUTING_DAYS_MAX = 20
+
+
+@dataclass(frozen=True)
+class CampaignTotals:
+    received: int  # cash + bank
+    received_in_kind: int  # estimated value of goods
+    donations: int
+    allocated: int
+    delivered: int  # allocated to rounds' recorded deliveries (or to closed rounds)
+    balance: int
+
+
+def campaign_totals(campaign: Campaign) -> CampaignTotals:
+    donations = campaign.donations.aggregate(
+        cash=Sum("amount", filter=~Q(kind=Donation.Kind.IN_KIND)),
+        goods=Sum("amount", filter=Q(kind=Donation.Kind.IN_KIND)),
+        count=Count("id"),
+    )
+    allocations = campaign.allocations.aggregate(
+        allocated=Sum("amount"),
+        delivered=Sum("amount", filter=Q(delivery__isnull=False) | Q(round__status="closed")),
+    )
+    received = donations["cash"] or 0
+    allocated = allocations["allocated"] or 0
+    return CampaignTotals(
+        received=received,
+        received_in_kind=donations["goods"] or 0,
+        donations=donations["count"],
+        allocated=allocated,
+        delivered=allocations["delivered"] or 0,
+        balance=received - allocated,
+    )
+
+
+def campaign_warnings(campaign: Campaign, *, today: dt.date | None = None) -> list[str]:
+    """Decree 93/2021 art. 8: receive at most 90 days; distribute within 20 days after."""
+    today = today or timezone.localdate()
+    warnings = []
+    length = (campaign.receive_until - campaign.receive_from).days + 1
+    if length > RECEIVING_DAYS_MAX:
+        warnings.append(
+            _("Thời gian tiếp nhận %(days)s ngày, vượt quá 90 ngày theo Nghị định 93/2021.")
+            % {"days": length}
+        )
+    distribute_by = campaign.receive_until + dt.timedelta(days=DISTRIBUTING_DAYS_MAX)
+    if campaign.receive_from <= today <= campaign.receive_until:
+        left = (campaign.receive_until - today).days
+        if left <= 7:
+            warnings.append(
+                _("Còn %(days)s ngày là hết thời gian tiếp nhận (%(date)s).")
+                % {"days": left, "date": campaign.receive_until.strftime("%d/%m/%Y")}
+            )
+    elif campaign.receive_until < today <= distribute_by:
+        warnings.append(
+            _("Đã hết thời gian tiếp nhận; phải phân phối xong trước %(date)s (20 ngày).")
+            % {"date": distribute_by.strftime("%d/%m/%Y")}
+        )
+    elif today > distribute_by and campaign_totals(campaign).balance > 0:
+        warnings.append(
+            _("Quá hạn phân phối (%(date)s) mà vẫn còn số dư chưa phân bổ.")
+            % {"date": distribute_by.strftime("%d/%m/%Y")}
+        )
+    return warnings
+
+
+def daily_totals(campaign: Campaign) -> list[tuple[dt.date, int, int]]:
+    rows = (
+        campaign.donations.exclude(kind=Donation.Kind.IN_KIND)
+        .values("received_on")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("received_on")
+    )
+    return [(row["received_on"], row["total"], row["count"]) for row in rows]
+
+
+def allocations_by_commune(campaign: Campaign) -> list[dict]:
+    """Where the money went: per round's unit and programme, with people helped (no names)."""
+    rows = (
+        Allocation.objects.filter(campaign=campaign)
+        .values("round__unit__name", "round__programme__name", "round_id")
+        .annotate(amount=Sum("amount"))
+        .order_by("round__unit__name", "round__programme__name")
+    )
+    result = []
+    for row in rows:
+        from ansinh.programmes.models import Delivery
+
+        people = (
+            Delivery.objects.filter(entitlement__round_id=row["round_id"])
+            .values("entitlement__person_id")
+            .distinct()
+            .count()
+        )
+        result.append(
+            {
+                "unit": row["round__unit__name"],
+                "programme": row["round__programme__name"],
+                "amount": row["amount"] or 0,
+                "people": people,
+            }
+        )
+    return result
+
+
+def ledger_head() -> LedgerHead:
+    head, _created = LedgerHead.objects.get_or_create(id=1)
+    return head
+
+
+def ledger_entries(*, campaign: Campaign | None = None) -> Iterator[dict]:
+    """The chain in order as export dicts, with each entry's donation amount for checking.
+
+    Entries and their postings are read in two ordered streams and merged (no N+1)."""
+    entries = JournalEntry.objects.order_by("seq")
+    if campaign is not None:
+        entries = entries.filter(campaign=campaign)
+    postings = Posting.objects.order_by("entry__seq", "id").values_list(
+        "entry_id", "account__code", "amount"
+    )
+    if campaign is not None:
+        postings = postings.filter(entry__campaign=campaign)
+    posting_stream = iter(postings.iterator(chunk_size=20000))
+    pending = next(posting_stream, None)
+    for row in entries.values_list(
+        "id",
+        "seq",
+        "occurred_on",
+        "recorded_at",
+        "description",
+        "reference",
+        "previous_hash",
+        "hash",
+        "donation__amount",
+    ).iterator(chunk_size=10000):
+        pk, seq, occurred_on, recorded_at, description, reference, previous, digest, donated = row
+        lines = []
+        while pending is not None and pending[0] == pk:
+            lines.append([pending[1], pending[2]])
+            pending = next(posting_stream, None)
+        yield {
+            "seq": seq,
+            "occurred_on": occurred_on.isoformat(),
+            "recorded_at": ledger.utc_text(recorded_at),
+            "description": description,
+            "reference": reference,
+            "postings": lines,
+            "previous_hash": previous,
+            "hash": digest,
+            "_donation_amount": donated,
+        }
+
+
+def ledger_verify_database() -> ledger.VerifyResult:
+    """Check the whole chain in the database, and that each donation's amount is the amount
+    its entry recorded (an amount changed in the donations table names its entry)."""
+
+    def checked() -> Iterator[dict]:
+        for entry in ledger_entries():
+            donated = entry.pop("_donation_amount")
+            if donated is not None:
+                debit = max((amount for _code, amount in entry["postings"]), default=None)
+                if debit != donated:
+                    entry = {**entry, "_mismatch": True}
+            yield entry
+
+    previous = ledger.GENESIS_HASH
+    count = 0
+
+    def guard(stream):
+        nonlocal count
+        for entry in stream:
+            if entry.pop("_mismatch", False):
+                raise _Mismatch(entry["seq"])
+            count += 1
+            yield entry
+
+    try:
+        result = ledger.verify_stream(guard(checked()))
+    except _Mismatch as mismatch:
+        return ledger.VerifyResult(
+            count,
+            previous,
+            ledger.Broken(
+                mismatch.seq,
+                _("số tiền của khoản ủng hộ khác số tiền đã ghi sổ (dữ liệu bị sửa trực tiếp)"),
+            ),
+        )
+    return result
+
+
+class _Mismatch(Exception):
+    def __init__(self, seq: int):
+        self.seq = seq
+
+
+def ledger_export_lines(*, campaign: Campaign | None = None) -> Iterator[str]:
+    """The public export: one canonical JSON object per line, with its hash."""
+    for entry in ledger_entries(campaign=campaign):
+        entry.pop("_donation_amount", None)
+        yield json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
