@@ -82,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "funds.add_donor",
         "funds.add_donation",
         "funds.add_receipt",
+        "funds.change_donation",
         "reports.view_*",
         "reports.count_*",
         "reports.add_reportsubmission",

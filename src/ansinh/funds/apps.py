@@ -6,4 +6,11 @@ class FundsConfig(AppConfig):
     name = "ansinh.funds"
     label = "funds"
     verbose_name = _("Quỹ và vận động")
-    nav: list = []
+    nav = [
+        {
+            "label": _("Vận động, ủng hộ"),
+            "url": "funds:campaign_list",
+            "icon": "piggy-bank",
+            "perm": "funds.view_campaign",
+        },
+    ]

@@ -240,7 +240,11 @@ def donation_record(
             memo=normalize_text(memo),
             recorded_by=actor,
         )
-        donation.search_text = fold(f"{donation.public_name} {donation.memo}")
+        # A donor who asked not to be named is not findable by name: her memo (which
+        # usually holds the name) stays out of the public search text.
+        donation.search_text = (
+            fold(f"{donation.public_name} {donation.memo}") if donation.public_name else ""
+        )
         if kind == Donation.Kind.CASH:
             donation.receipt_number = _next_receipt_number(campaign)
         donation.save()

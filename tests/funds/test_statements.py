@@ -1,0 +1,138 @@
+"""Statement files: bad rows refused with row, column and a Vietnamese message; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ansinh.funds.models import Donation, JournalEntry, StatementImport
+from ansinh.funds.selectors import ledger_verify_database
+from ansinh.funds.statements import StatementRefused, donor_from_memo, statement_import
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "date,money,content\n"
+    "10/09/2024,50000,123456.100924.093012.NGUYEN THI HOA ung ho dong bao bao lu\n"
+    "10/09/2024,50000,123456.100924.093012.NGUYEN THI HOA ung ho dong bao bao lu\n"
+    '10/09/2024,200000,"MBVCB.1234.5678.TRAN VAN BINH chuyen tien.CT tu 0011004455667 '
+    'TRAN VAN BINH toi 0011001932418 MAT TRAN TO QUOC VN"\n'
+    "11/09/2024,1000000,chuc dong bao vuot qua kho khan FT24255123\n"
+)
+
+
+def _file(tmp_path, text, name="saoke.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_line_once_even_when_two_lines_are_identical(campaign, tmp_path):
+    path = _file(tmp_path, GOOD)
+
+    first = statement_import(campaign=campaign, path=path, actor=None)
+    again = statement_import(campaign=campaign, path=path, actor=None)
+
+    assert (first.lines_added, first.amount_added, first.lines_to_review) == (4, 1_300_000, 1)
+    assert (again.lines_read, again.lines_added) == (4, 0)
+    assert Donation.objects.count() == 4 and JournalEntry.objects.count() == 4
+    binh = Donation.objects.get(amount=200_000)
+    assert (binh.donor_name, binh.donor_account) == ("Tran Van Binh", "0011004455667")
+    assert Donation.objects.filter(review=Donation.Review.PENDING).get().amount == 1_000_000
+    assert ledger_verify_database().ok
+
+
+def test_a_later_statement_that_overlaps_adds_only_new_lines(campaign, tmp_path):
+    statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+    longer = GOOD + "12/09/2024,300000,LE THI MAI ung ho\n"
+
+    result = statement_import(campaign=campaign, path=_file(tmp_path, longer, "b.csv"), actor=None)
+
+    assert (result.lines_read, result.lines_added, result.amount_added) == (5, 1, 300_000)
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "message"),
+    [
+        ("31/02/2024,50000,x", "date", "Ngày không hợp lệ"),
+        ("10/09/2024,50.000đ,x", "money", "số nguyên đồng"),
+        ("10/09/2024,-50000,x", "money", "Số tiền phải là số nguyên đồng"),
+        ("10/09/2024,0,x", "money", "ghi có"),
+    ],
+)
+def test_a_bad_row_refuses_the_whole_file(campaign, tmp_path, line, column, message):
+    path = _file(tmp_path, GOOD + line + "\n")
+
+    with pytest.raises(StatementRefused) as refused:
+        statement_import(campaign=campaign, path=path, actor=None)
+
+    error = refused.value.errors[0]
+    assert (error.row, error.column) == (6, column)
+    assert message in error.message
+    assert Donation.objects.count() == 0 and StatementImport.objects.count() == 0
+
+
+def test_the_command_prints_the_row_and_saves_nothing(campaign, tmp_path, capsys):
+    path = _file(tmp_path, GOOD + "32/09/2024,1000,x\n")
+
+    with pytest.raises(CommandError, match="không có dòng nào"):
+        call_command("import_statement", str(path), campaign=campaign.slug)
+
+    assert "Dòng 6" in capsys.readouterr().err
+    assert Donation.objects.count() == 0
+
+
+def test_the_command_imports_with_a_summary(campaign, tmp_path, capsys):
+    call_command("import_statement", str(_file(tmp_path, GOOD)), campaign=campaign.slug)
+
+    assert "thêm 4 khoản ủng hộ, 1.300.000 ₫" in capsys.readouterr().out
+
+
+def test_unknown_campaign_and_missing_columns(campaign, tmp_path):
+    with pytest.raises(CommandError, match="Không có cuộc vận động"):
+        call_command("import_statement", str(_file(tmp_path, GOOD)), campaign="khong-co")
+    with pytest.raises(StatementRefused) as refused:
+        statement_import(
+            campaign=campaign, path=_file(tmp_path, "ngay,tien\n1,2\n", "x.csv"), actor=None
+        )
+    assert {error.column for error in refused.value.errors} == {"date", "money", "content"}
+
+
+def test_campaign_create_command(personas, capsys):
+    call_command(
+        "campaign_create",
+        "tet-2027",
+        title="Tết vì người nghèo 2027",
+        start="01/12/2026",
+        end="15/04/2027",
+        account="0011009999999",
+    )
+
+    out = capsys.readouterr().out
+    assert "Đã tạo cuộc vận động “tet-2027”" in out
+    assert "vượt quá 90 ngày" in out
+    with pytest.raises(CommandError, match="đã có"):
+        call_command("campaign_create", "tet-2027", title="x", start="01/12/2026", end="02/12/2026")
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
+        call_command("campaign_create", "x", title="x", start="2026-12-01", end="02/12/2026")
+
+
+@pytest.mark.parametrize(
+    ("memo", "name"),
+    [
+        ("292976.010924.013647.NGUYEN VAN AN ung ho dong bao", "Nguyen Van An"),
+        ("MBVCB.1.2.x.CT tu 0011001 PHAM THU HA toi 0011001932418", "Pham Thu Ha"),
+        ("123.456.789.Tran Thi Lan FT24255", "Tran Thi Lan"),
+        ("123.456.789.chuc moi nguoi binh an", ""),
+    ],
+)
+def test_donor_names_are_read_from_memos(memo, name):
+    assert donor_from_memo(memo)[0] == name
+
+
+def test_statement_date_is_kept(campaign, tmp_path):
+    statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+    assert Donation.objects.filter(received_on=dt.date(2024, 9, 11)).count() == 1
