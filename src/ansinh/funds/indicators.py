@@ -22,7 +22,9 @@ def money_raised(*, start, end, by=None) -> dict:
     return {row["campaign__unit__path"]: row["total"] for row in rows}
 
 
-@indicator(code="MONEY_DISTRIBUTED", name=_("Số tiền đã phân bổ cho người thụ hưởng"), unit=_("đồng"))
+@indicator(
+    code="MONEY_DISTRIBUTED", name=_("Số tiền đã phân bổ cho người thụ hưởng"), unit=_("đồng")
+)
 def money_distributed(*, start, end, by=None) -> dict:
     """Money allocated to programme rounds in the period, by the round's union unit."""
     rows = (

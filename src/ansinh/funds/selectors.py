@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import ledger
-from .models import Allocation, Campaign, Donation, JournalEntry, LedgerHead, Posting
+from .models import Allocation, Campaign, Donation, LedgerHead
 
 RECEIVING_DAYS_MAX = 90
 DISTRIBUTING_DAYS_MAX = 20
@@ -125,36 +125,55 @@ def ledger_head() -> LedgerHead:
     return head
 
 
-def ledger_entries(*, campaign: Campaign | None = None) -> Iterator[dict]:
+def _stream(sql: str, params: list, size: int = 20000):
+    """Rows of a query read in chunks (a server-side cursor on PostgreSQL)."""
+    from django.db import connection
+
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
+
+
+def ledger_entries() -> Iterator[dict]:
     """The chain in order as export dicts, with each entry's donation amount for checking.
 
-    Entries and their postings are read in two ordered streams and merged (no N+1)."""
-    entries = JournalEntry.objects.order_by("seq")
-    if campaign is not None:
-        entries = entries.filter(campaign=campaign)
-    postings = Posting.objects.order_by("entry__seq", "id").values_list(
-        "entry_id", "account__code", "amount"
+    Entries and their postings are read in two ordered streams of plain tuples and merged:
+    no N+1 and no model instances (a million entries verify in seconds)."""
+    entries = _stream(
+        "SELECT e.id, e.seq, e.occurred_on, e.recorded_at, e.description, e.reference, "
+        "e.previous_hash, e.hash, d.amount FROM funds_journalentry e "
+        "LEFT JOIN funds_donation d ON d.id = e.donation_id ORDER BY e.seq",
+        [],
     )
-    if campaign is not None:
-        postings = postings.filter(entry__campaign=campaign)
-    posting_stream = iter(postings.iterator(chunk_size=20000))
-    pending = next(posting_stream, None)
-    for row in entries.values_list(
-        "id",
-        "seq",
-        "occurred_on",
-        "recorded_at",
-        "description",
-        "reference",
-        "previous_hash",
-        "hash",
-        "donation__amount",
-    ).iterator(chunk_size=10000):
-        pk, seq, occurred_on, recorded_at, description, reference, previous, digest, donated = row
+    postings = _stream(
+        "SELECT p.entry_id, a.code, p.amount FROM funds_posting p "
+        "JOIN funds_journalentry e ON e.id = p.entry_id "
+        "JOIN funds_account a ON a.id = p.account_id ORDER BY e.seq, p.id",
+        [],
+    )
+    pending = next(postings, None)
+    for (
+        pk,
+        seq,
+        occurred_on,
+        recorded_at,
+        description,
+        reference,
+        previous,
+        digest,
+        donated,
+    ) in entries:
         lines = []
         while pending is not None and pending[0] == pk:
             lines.append([pending[1], pending[2]])
-            pending = next(posting_stream, None)
+            pending = next(postings, None)
+        if isinstance(occurred_on, str):  # SQLite returns text
+            occurred_on = dt.date.fromisoformat(occurred_on)
+        if isinstance(recorded_at, str):
+            recorded_at = dt.datetime.fromisoformat(recorded_at)
+        if timezone.is_naive(recorded_at):  # SQLite: stored in UTC, read back naive
+            recorded_at = recorded_at.replace(tzinfo=dt.UTC)
         yield {
             "seq": seq,
             "occurred_on": occurred_on.isoformat(),
@@ -211,8 +230,8 @@ class _Mismatch(Exception):
         self.seq = seq
 
 
-def ledger_export_lines(*, campaign: Campaign | None = None) -> Iterator[str]:
+def ledger_export_lines() -> Iterator[str]:
     """The public export: one canonical JSON object per line, with its hash."""
-    for entry in ledger_entries(campaign=campaign):
+    for entry in ledger_entries():
         entry.pop("_donation_amount", None)
         yield json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"

@@ -148,15 +148,20 @@ def _amount(value) -> int | None:
     return int(text.replace(".", "").replace(",", ""))
 
 
-def _date(value, fmt: str) -> dt.date | None:
+def _date(value, fmt: str, _seen: dict = {}) -> dt.date | None:  # noqa: B006 (a cache)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.datetime.strptime(str(value).strip(), fmt).date()
-    except ValueError:
-        return None
+    key = (str(value).strip(), fmt)
+    if key not in _seen:  # a statement holds few distinct dates: parse each once
+        try:
+            _seen[key] = dt.datetime.strptime(key[0], fmt).date()
+        except ValueError:
+            _seen[key] = None
+        if len(_seen) > 10000:
+            _seen.clear()
+    return _seen[key]
 
 
 def statement_read(path: Path, *, bank: str = "VCB", data: bytes | None = None) -> list[Line]:
