@@ -155,3 +155,22 @@ def test_the_published_export_is_checked_by_the_stdlib_script(campaign, tmp_path
     assert "#2" in broken.stdout
     with pytest.raises(CommandError, match="bút toán số 2"):
         call_command("ledger_verify", str(export))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nhận ủng hộ", 'quote " and \\ backslash', "tab\tnew\nline\x01", "emoji 🌀 Đ", ""],
+)
+def test_the_fast_canonical_form_is_exactly_json_dumps(text):
+    from ansinh.funds import ledger
+
+    fields = {
+        "seq": 12,
+        "occurred_on": "2024-09-10",
+        "recorded_at": "2024-09-10T01:02:03Z",
+        "description": text,
+        "reference": text[::-1],
+        "postings": [("bao-yagi:bank", 50_000), (text, -50_000)],
+        "previous_hash": "0" * 64,
+    }
+    assert ledger.canonical(**fields) == ledger.canonical_reference(**fields)

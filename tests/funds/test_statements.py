@@ -136,3 +136,17 @@ def test_donor_names_are_read_from_memos(memo, name):
 def test_statement_date_is_kept(campaign, tmp_path):
     statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
     assert Donation.objects.filter(received_on=dt.date(2024, 9, 11)).count() == 1
+
+
+def test_memos_with_backslashes_tabs_and_markup_are_stored_verbatim(campaign, tmp_path):
+    memo = 'LE THI MAI ung ho \\N a\\b\t<script>alert("x")</script>'
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "date,money,content\n" + f'10/09/2024,70000,"{memo.replace(chr(34), chr(34) * 2)}"\n',
+        encoding="utf-8",
+    )
+
+    statement_import(campaign=campaign, path=path, actor=None)
+
+    assert Donation.objects.get().memo == memo
+    assert ledger_verify_database().ok

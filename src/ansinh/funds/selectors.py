@@ -127,12 +127,19 @@ def ledger_head() -> LedgerHead:
 
 def _stream(sql: str, params: list, size: int = 20000):
     """Rows of a query read in chunks (a server-side cursor on PostgreSQL)."""
-    from django.db import connection
+    from django.db import connection, transaction
 
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(size):
-            yield from rows
+    # Inside a transaction Django's server-side cursor is not WITH HOLD (which would
+    # materialise the whole result first), and the planner is told we read every row
+    # (its cursor default plans for the first 10 %, with nested loops).
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as setting:
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                yield from rows
 
 
 def ledger_entries() -> Iterator[dict]:
@@ -187,9 +194,65 @@ def ledger_entries() -> Iterator[dict]:
         }
 
 
+_PG_CHAIN = """
+SELECT e.seq, e.occurred_on::text,
+       to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+       e.description, e.reference, e.previous_hash, e.hash, d.amount, p.codes, p.amounts
+FROM funds_journalentry e
+LEFT JOIN funds_donation d ON d.id = e.donation_id
+LEFT JOIN (
+    SELECT p.entry_id, array_agg(a.code ORDER BY p.id) AS codes,
+           array_agg(p.amount ORDER BY p.id) AS amounts
+    FROM funds_posting p JOIN funds_account a ON a.id = p.account_id
+    GROUP BY p.entry_id
+) p ON p.entry_id = e.id
+ORDER BY e.seq
+"""
+
+
+def _verify_postgresql() -> ledger.VerifyResult:
+    """The same checks as `ledger.verify_stream`, on plain rows with the text formed by
+    PostgreSQL (one query, no per-entry objects): a million entries in seconds."""
+    previous, expected, count = ledger.GENESIS_HASH, None, 0
+    for row in _stream(_PG_CHAIN, []):
+        seq, occurred, recorded, description, reference, prev, digest, donated, codes, amounts = row
+        count += 1
+        amounts = amounts or []
+        broken = None
+        if expected is not None and seq != expected:
+            broken = _("thiếu bút toán số %(seq)s") % {"seq": expected}
+        elif prev != previous:
+            broken = _("mã băm bút toán trước không khớp (chuỗi bị cắt)")
+        elif sum(amounts) != 0:
+            broken = _("bút toán không cân (tổng khác 0)")
+        elif donated is not None and max(amounts, default=None) != donated:
+            broken = _("số tiền của khoản ủng hộ khác số tiền đã ghi sổ (dữ liệu bị sửa trực tiếp)")
+        elif (
+            ledger.entry_hash(
+                seq=seq,
+                occurred_on=occurred,
+                recorded_at=recorded,
+                description=description,
+                reference=reference,
+                postings=zip(codes or [], amounts, strict=True),
+                previous_hash=previous,
+            )
+            != digest
+        ):
+            broken = _("nội dung đã bị thay đổi (mã băm không khớp)")
+        if broken:
+            return ledger.VerifyResult(count, previous, ledger.Broken(seq, broken))
+        previous, expected = digest, seq + 1
+    return ledger.VerifyResult(count, previous, None)
+
+
 def ledger_verify_database() -> ledger.VerifyResult:
     """Check the whole chain in the database, and that each donation's amount is the amount
     its entry recorded (an amount changed in the donations table names its entry)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _verify_postgresql()
 
     def checked() -> Iterator[dict]:
         for entry in ledger_entries():

@@ -543,6 +543,29 @@ def _reserve_ids(table: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value) -> str:
+    """A value in COPY's text format (NULL as \\N; backslash, tab and newlines escaped)."""
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_lines(cursor, table: str, columns: str, lines, *, chunk: int = 20000) -> None:
+    """COPY already-formatted text lines in large writes (much cheaper than write_row)."""
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        buffer = []
+        for line in lines:
+            buffer.append(line)
+            if len(buffer) >= chunk:
+                copy.write("".join(buffer))
+                buffer.clear()
+        if buffer:
+            copy.write("".join(buffer))
+
+
 def _copy_rows(
     campaign,
     record,
@@ -558,68 +581,53 @@ def _copy_rows(
     donation_ids = _reserve_ids(Donation._meta.db_table, len(donations))
     entry_ids = _reserve_ids(JournalEntry._meta.db_table, len(entries))
     posting_ids = _reserve_ids(Posting._meta.db_table, 2 * len(entries))
-    now = timezone.now()
-    raw = connection.connection  # psycopg 3 connection inside the atomic block
-    donation_columns = (
-        "id, campaign_id, kind, amount, received_on, donor_name, donor_account, public_name, memo, "
-        "search_text, line_key, statement_import_id, review, recorded_by_id, recorded_at"
+    now = timezone.now().isoformat()
+    user = _text(user_id)
+    fixed_donation = f"{campaign.pk}\tbank\t"
+    tail = f"\t{record.pk}\t"
+    donation_lines = (
+        f"{pk}\t{fixed_donation}{amount}\t{date.isoformat()}\t{_text(name)}\t{_text(account)}\t"
+        f"{_text(public)}\t{_text(memo)}\t{_text(search)}\t{key}{tail}{review}\t{user}\t{now}\n"
+        for pk, (amount, date, name, account, public, memo, search, key, review) in zip(
+            donation_ids, donations, strict=True
+        )
     )
+    raw = connection.connection  # psycopg 3 connection inside the atomic block
     with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {Donation._meta.db_table} ({donation_columns}) FROM STDIN") as copy:
-            for pk, (amount, date, name, account, public, memo, search, key, review) in zip(
-                donation_ids, donations, strict=True
-            ):
-                copy.write_row(
-                    (
-                        pk,
-                        campaign.pk,
-                        "bank",
-                        amount,
-                        date,
-                        name,
-                        account,
-                        public,
-                        memo,
-                        search,
-                        key,
-                        record.pk,
-                        review,
-                        user_id,
-                        now,
-                    )
-                )
+        _copy_lines(
+            cursor,
+            Donation._meta.db_table,
+            "id, campaign_id, kind, amount, received_on, donor_name, donor_account, public_name, "
+            "memo, search_text, line_key, statement_import_id, review, recorded_by_id, recorded_at",
+            donation_lines,
+        )
         if progress:
             progress(len(donations) // 3, len(donations))
-        entry_columns = (
-            "id, seq, occurred_on, recorded_at, description, reference, campaign_id, donation_id, "
-            "previous_hash, hash"
-        )
-        with cursor.copy(
-            f"COPY {JournalEntry._meta.db_table} ({entry_columns}) FROM STDIN"
-        ) as copy:
+        at = recorded_at.isoformat()
+        fixed_entry = f"\t{at}\t{_text(description)}\t"
+        entry_lines = (
+            f"{pk}\t{seq}\t{date.isoformat()}{fixed_entry}{reference}\t{campaign.pk}\t"
+            f"{donation_id}\t{previous}\t{digest}\n"
             for pk, donation_id, (seq, date, reference, previous, digest) in zip(
                 entry_ids, donation_ids, entries, strict=True
-            ):
-                copy.write_row(
-                    (
-                        pk,
-                        seq,
-                        date,
-                        recorded_at,
-                        description,
-                        reference,
-                        campaign.pk,
-                        donation_id,
-                        previous,
-                        digest,
-                    )
-                )
+            )
+        )
+        _copy_lines(
+            cursor,
+            JournalEntry._meta.db_table,
+            "id, seq, occurred_on, recorded_at, description, reference, campaign_id, "
+            "donation_id, previous_hash, hash",
+            entry_lines,
+        )
         if progress:
             progress(2 * len(donations) // 3, len(donations))
-        with cursor.copy(
-            f"COPY {Posting._meta.db_table} (id, entry_id, account_id, amount) FROM STDIN"
-        ) as copy:
-            ids = iter(posting_ids)
-            for entry_id, donation in zip(entry_ids, donations, strict=True):
-                copy.write_row((next(ids), entry_id, bank_account.pk, donation[0]))
-                copy.write_row((next(ids), entry_id, fund_account.pk, -donation[0]))
+        bank, fund = bank_account.pk, fund_account.pk
+        ids = iter(posting_ids)
+        posting_lines = (
+            f"{next(ids)}\t{entry_id}\t{bank}\t{donation[0]}\n"
+            f"{next(ids)}\t{entry_id}\t{fund}\t{-donation[0]}\n"
+            for entry_id, donation in zip(entry_ids, donations, strict=True)
+        )
+        _copy_lines(
+            cursor, Posting._meta.db_table, "id, entry_id, account_id, amount", posting_lines
+        )
