@@ -185,3 +185,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Public pages count requests per client address (ansinh.core.ratelimit); behind a reverse
+# proxy that sets X-Forwarded-For, set ANSINH_TRUST_PROXY=1 (never otherwise: it can be forged).
+ANSINH_TRUST_PROXY = os.environ.get("ANSINH_TRUST_PROXY", "") in {"1", "true", "True"}
