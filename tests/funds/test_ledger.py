@@ -174,3 +174,18 @@ def test_the_fast_canonical_form_is_exactly_json_dumps(text):
         "previous_hash": "0" * 64,
     }
     assert ledger.canonical(**fields) == ledger.canonical_reference(**fields)
+
+
+def test_tricky_text_verifies_in_the_database_and_in_the_export(campaign):
+    accounts = campaign_accounts(campaign)
+    for text in ['quote " and \\ backslash', "tab\tnew\nline\x01\x1f", "emoji 🌀 Đ ư", ""]:
+        journal_post(
+            description=text or "x",
+            reference=text,
+            occurred_on=DAY,
+            postings=[(accounts["bank"], 1_000), (accounts["fund"], -1_000)],
+        )
+    from ansinh.funds.ledger import read_export, verify_stream
+
+    assert ledger_verify_database().ok
+    assert verify_stream(read_export(ledger_export_lines())).ok
