@@ -43,6 +43,7 @@ _REGISTRY_WRITE = {
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: {"*"},
     Role.CITY_LEADER: {
+        SENSITIVE_FEEDBACK,
         "funds.*",
         "reports.*",
         "plans.*",
@@ -137,6 +138,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "registry.view_household",
         "registry.view_personvulnerability",
         SENSITIVE_REGISTRY,
+        SENSITIVE_FEEDBACK,
+        "oversight.view_feedback",
+        "oversight.change_feedback",
     },
     Role.INSPECTOR: {
         "funds.view_*",

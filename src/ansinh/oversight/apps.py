@@ -6,4 +6,17 @@ class OversightConfig(AppConfig):
     name = "ansinh.oversight"
     label = "oversight"
     verbose_name = _("Giám sát và góp ý")
-    nav: list = []
+    nav = [
+        {
+            "label": _("Giám sát, phản biện"),
+            "url": "oversight:activity_list",
+            "icon": "clipboard-check",
+            "perm": "oversight.view_supervisionactivity",
+        },
+        {
+            "label": _("Góp ý, kiến nghị"),
+            "url": "oversight:feedback_list",
+            "icon": "chat-left-text",
+            "perm": "oversight.view_feedback",
+        },
+    ]
