@@ -20,7 +20,10 @@ DAY = dt.date(2024, 9, 10)
 def _round(personas):
     return programme_services.round_create(
         user=personas.city_admin,
-        programme=Programme.objects.get(code="QUA_TET"),
+        # get_or_create: transactional tests run after a flush of the seeded catalogue.
+        programme=Programme.objects.get_or_create(
+            code="QUA_TET", defaults={"name": "Quà Tết", "benefit_kind": "in_kind"}
+        )[0],
         unit=personas.city,
         title="Quà Tết 2027",
         budget=10_000_000,
