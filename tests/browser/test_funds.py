@@ -33,7 +33,7 @@ def test_campaign_statement_and_allocation(page, live_server, hanoi, tmp_path):
         title="Quà Tết 2027",
         budget=100_000_000,
         amount_per_person=500_000,
-        rule='has("HO_NGHEO")',
+        rule="age >= 60",
     )
     statement = tmp_path / "saoke-vcb.csv"
     statement.write_text(STATEMENT, encoding="utf-8")

@@ -28,7 +28,7 @@ def _round(personas):
         title="Quà Tết 2027",
         budget=10_000_000,
         amount_per_person=500_000,
-        rule='has("HO_NGHEO")',
+        rule="age >= 60",
     )
 
 
