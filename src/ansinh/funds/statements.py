@@ -428,32 +428,19 @@ def _store(*, campaign, record, fresh, actor, progress) -> int:
         )
         entries.append((seq, line.date, reference, previous, digest))
         previous = digest
-    if connection.vendor == "postgresql":
-        _copy_rows(
-            campaign,
-            record,
-            donations,
-            entries,
-            user_id,
-            recorded_at,
-            description,
-            bank_account,
-            fund_account,
-            progress,
-        )
-    else:
-        _bulk_rows(
-            campaign,
-            record,
-            donations,
-            entries,
-            user_id,
-            recorded_at,
-            description,
-            bank_account,
-            fund_account,
-            progress,
-        )
+    write = _copy_rows if connection.vendor == "postgresql" else _bulk_rows
+    write(
+        campaign,
+        record,
+        donations,
+        entries,
+        user_id,
+        recorded_at,
+        description,
+        bank_account,
+        fund_account,
+        progress,
+    )
     LedgerHead.objects.filter(id=1).update(last_seq=seq, last_hash=previous)
     return review
 
