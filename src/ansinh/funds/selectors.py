@@ -99,25 +99,24 @@ def allocations_by_commune(campaign: Campaign) -> list[dict]:
         .annotate(amount=Sum("amount"))
         .order_by("round__unit__name", "round__programme__name")
     )
-    result = []
-    for row in rows:
-        from ansinh.programmes.models import Delivery
+    from ansinh.programmes.models import Delivery
 
-        people = (
-            Delivery.objects.filter(entitlement__round_id=row["round_id"])
-            .values("entitlement__person_id")
-            .distinct()
-            .count()
-        )
-        result.append(
-            {
-                "unit": row["round__unit__name"],
-                "programme": row["round__programme__name"],
-                "amount": row["amount"] or 0,
-                "people": people,
-            }
-        )
-    return result
+    rows = list(rows)
+    people = dict(
+        Delivery.objects.filter(entitlement__round_id__in={row["round_id"] for row in rows})
+        .values("entitlement__round_id")
+        .annotate(n=Count("entitlement__person_id", distinct=True))
+        .values_list("entitlement__round_id", "n")
+    )
+    return [
+        {
+            "unit": row["round__unit__name"],
+            "programme": row["round__programme__name"],
+            "amount": row["amount"] or 0,
+            "people": people.get(row["round_id"], 0),
+        }
+        for row in rows
+    ]
 
 
 def ledger_head() -> LedgerHead:
