@@ -1,5 +1,6 @@
-"""/api/v1/programmes/, rounds/, entitlements/, deliveries/: read, scoped like the pages;
-deliveries can be recorded (POST) through the same service as the page."""
+"""/api/v1/programmes/, rounds/, entitlements/, deliveries/, loans/, training-courses/,
+training-enrolments/, job-referrals/: read, scoped like the pages; deliveries, loans and job
+referrals can be recorded (POST) through the same services as the pages."""
 
 from __future__ import annotations
 
@@ -10,9 +11,19 @@ from rest_framework.response import Response
 
 from ansinh.accounts.permissions import has_permission
 from ansinh.core.scoping import get_scoped_or_404
+from ansinh.registry.models import Person
 
-from . import services
-from .models import Delivery, Entitlement, Programme, Round
+from . import livelihood, services
+from .models import (
+    Delivery,
+    Entitlement,
+    JobReferral,
+    LoanFacilitation,
+    Programme,
+    Round,
+    TrainingCourse,
+    TrainingEnrolment,
+)
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -176,8 +187,169 @@ class DeliveryViewSet(ScopedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
 
 
+def _service_errors(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+class LoanSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    # A plain id: the person is looked up through the user's scope (404 outside), so the
+    # answer never tells whether someone exists elsewhere.
+    person = serializers.IntegerField(source="person_id", min_value=1)
+
+    class Meta:
+        model = LoanFacilitation
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "bank",
+            "bank_name",
+            "group_name",
+            "amount",
+            "purpose",
+            "applied_on",
+            "disbursed_on",
+            "term_months",
+            "status",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = ["status", "created_at"]
+
+
+class CreateThroughServiceMixin:
+    """POST goes through the module's service: the person is re-read through the user's
+    scope (404 outside), the service validates, audits and re-checks the scope."""
+
+    add_permission = ""
+    service = None
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not has_permission(request.user, self.add_permission):
+            raise NotFound
+        data = dict(serializer.validated_data)
+        person = get_scoped_or_404(Person.objects, request.user, "view", pk=data.pop("person_id"))
+        try:
+            obj = type(self).service(user=request.user, person=person, **data)
+        except DjangoValidationError as error:
+            raise _service_errors(error) from error
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class LoanViewSet(
+    CreateThroughServiceMixin,
+    ScopedReadMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    model = LoanFacilitation
+    related = ("person",)
+    serializer_class = LoanSerializer
+    add_permission = "programmes.add_loanfacilitation"
+    service = staticmethod(livelihood.loan_create)
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("-applied_on", "-id")
+        status_ = self.request.query_params.get("status")
+        return queryset.filter(status=status_) if status_ else queryset
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingCourse
+        fields = ["id", "title", "provider", "occupation", "unit", "starts_on", "ends_on", "note"]
+
+
+class CourseViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    model = TrainingCourse
+    related = ("unit",)
+    serializer_class = CourseSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-starts_on", "-id")
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+
+    class Meta:
+        model = TrainingEnrolment
+        fields = [
+            "id",
+            "course",
+            "person",
+            "person_name",
+            "completed",
+            "completed_on",
+            "certificate",
+            "outcome_3m",
+            "outcome_3m_checked_on",
+            "outcome_6m",
+            "outcome_6m_checked_on",
+        ]
+
+
+class EnrolmentViewSet(ScopedReadMixin, viewsets.ReadOnlyModelViewSet):
+    model = TrainingEnrolment
+    related = ("person",)
+    serializer_class = EnrolmentSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("course_id", "id")
+        course = self.request.query_params.get("course")
+        return queryset.filter(course_id=course) if course and course.isdigit() else queryset
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    # A plain id: the person is looked up through the user's scope (404 outside), so the
+    # answer never tells whether someone exists elsewhere.
+    person = serializers.IntegerField(source="person_id", min_value=1)
+
+    class Meta:
+        model = JobReferral
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "employer",
+            "position",
+            "referred_on",
+            "outcome",
+            "starts_on",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class ReferralViewSet(
+    CreateThroughServiceMixin,
+    ScopedReadMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    model = JobReferral
+    related = ("person",)
+    serializer_class = ReferralSerializer
+    add_permission = "programmes.add_jobreferral"
+    service = staticmethod(livelihood.referral_create)
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-referred_on", "-id")
+
+
 def register(router) -> None:
     router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("programme-rounds", RoundViewSet, basename="programme-round")
     router.register("entitlements", EntitlementViewSet, basename="entitlement")
     router.register("deliveries", DeliveryViewSet, basename="delivery")
+    router.register("loans", LoanViewSet, basename="loan")
+    router.register("training-courses", CourseViewSet, basename="training-course")
+    router.register("training-enrolments", EnrolmentViewSet, basename="training-enrolment")
+    router.register("job-referrals", ReferralViewSet, basename="job-referral")

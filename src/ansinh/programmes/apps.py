@@ -13,6 +13,12 @@ class ProgrammesConfig(AppConfig):
             "icon": "gift",
             "perm": "programmes.view_programme",
         },
+        {
+            "label": _("Vay vốn, học nghề, việc làm"),
+            "url": "programmes:loan_list",
+            "icon": "briefcase",
+            "perm": "programmes.view_loanfacilitation",
+        },
     ]
 
     def ready(self) -> None:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.accounts.permissions import ALL, scope_paths
 from ansinh.core.forms import VndField
-from ansinh.org.models import UnionUnit
+from ansinh.org.models import Department, UnionUnit
 
-from .models import Delivery, Round
+from .models import Delivery, JobOutcome, JobReferral, LoanFacilitation, Programme, Round
 
 DATE_INPUT = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -152,3 +152,137 @@ class DeliveryForm(StyledForm):
 
 class LeftBehindForm(forms.Form):
     months = forms.IntegerField(min_value=0, max_value=120, required=False)
+
+
+def course_units(user):
+    """Union units where the user may organise a course (any level in her scope)."""
+    paths = scope_paths(user, "programmes.add_trainingcourse")
+    units = UnionUnit.objects.filter(valid_to__isnull=True)
+    if paths is ALL:
+        return units.order_by("path")
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return units.filter(condition).order_by("path") if paths else units.none()
+
+
+class PersonField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Mã số đối tượng"))
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("widget", forms.NumberInput())
+        super().__init__(**kwargs)
+
+
+class LoanForm(StyledForm):
+    person = PersonField()
+    bank = forms.ChoiceField(label=gettext_lazy("Ngân hàng"), choices=LoanFacilitation.Bank.choices)
+    bank_name = forms.CharField(
+        label=gettext_lazy("Tên ngân hàng khác"), max_length=120, required=False
+    )
+    group_name = forms.CharField(
+        label=gettext_lazy("Tổ tiết kiệm và vay vốn"), max_length=200, required=False
+    )
+    amount = VndField(label=gettext_lazy("Số tiền vay (đồng)"), min_value=1)
+    purpose = forms.CharField(label=gettext_lazy("Mục đích vay"), max_length=255)
+    applied_on = date_field(gettext_lazy("Ngày nộp hồ sơ"), required=True)
+    disbursed_on = date_field(gettext_lazy("Ngày giải ngân"))
+    term_months = forms.IntegerField(
+        label=gettext_lazy("Thời hạn (tháng)"), required=False, min_value=1, max_value=240
+    )
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+
+class LoanEditForm(LoanForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["person"]
+
+
+class LoanStatusForm(StyledForm):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Tình trạng mới"), choices=LoanFacilitation.Status.choices
+    )
+    changed_on = date_field(gettext_lazy("Ngày"), required=True)
+    disbursed_on = date_field(
+        gettext_lazy("Ngày giải ngân"),
+        help_text=gettext_lazy("Khi khoản vay được giải ngân; bỏ trống: bằng ngày trên."),
+    )
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["changed_on"].initial = timezone.localdate()
+
+
+class CourseForm(StyledForm):
+    title = forms.CharField(label=gettext_lazy("Tên lớp"), max_length=200)
+    provider = forms.CharField(label=gettext_lazy("Cơ sở đào tạo"), max_length=200)
+    occupation = forms.CharField(label=gettext_lazy("Nghề đào tạo"), max_length=200)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị tổ chức"), queryset=UnionUnit.objects.none()
+    )
+    starts_on = date_field(gettext_lazy("Ngày khai giảng"), required=True)
+    ends_on = date_field(gettext_lazy("Ngày kết thúc"))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = course_units(user)
+
+
+class EnrolForm(StyledForm):
+    person = PersonField()
+
+
+class EnrolmentForm(StyledForm):
+    completed = forms.BooleanField(label=gettext_lazy("Đã hoàn thành khóa học"), required=False)
+    completed_on = date_field(gettext_lazy("Ngày hoàn thành"))
+    certificate = forms.CharField(
+        label=gettext_lazy("Chứng chỉ (số, loại)"), max_length=200, required=False
+    )
+    outcome_3m = forms.ChoiceField(
+        label=gettext_lazy("Việc làm sau 3 tháng"), choices=JobOutcome.choices
+    )
+    outcome_3m_checked_on = date_field(gettext_lazy("Ngày kiểm tra (3 tháng)"))
+    outcome_6m = forms.ChoiceField(
+        label=gettext_lazy("Việc làm sau 6 tháng"), choices=JobOutcome.choices
+    )
+    outcome_6m_checked_on = date_field(gettext_lazy("Ngày kiểm tra (6 tháng)"))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+
+class ReferralForm(StyledForm):
+    person = PersonField()
+    employer = forms.CharField(label=gettext_lazy("Nơi tuyển dụng"), max_length=200)
+    position = forms.CharField(label=gettext_lazy("Vị trí việc làm"), max_length=200)
+    referred_on = date_field(gettext_lazy("Ngày giới thiệu"), required=True)
+    outcome = forms.ChoiceField(label=gettext_lazy("Kết quả"), choices=JobReferral.Outcome.choices)
+    starts_on = date_field(gettext_lazy("Ngày bắt đầu làm việc"))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+
+class ReferralEditForm(ReferralForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["person"]
+
+
+class ProgrammeForm(StyledForm):
+    name = forms.CharField(label=gettext_lazy("Tên chương trình"), max_length=200)
+    benefit_kind = forms.ChoiceField(
+        label=gettext_lazy("Hình thức hỗ trợ"), choices=Programme.BenefitKind.choices
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Ban phụ trách"), queryset=Department.objects.all(), required=False
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    eligibility_rule = forms.CharField(
+        label=gettext_lazy("Điều kiện xét chọn"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Đang thực hiện"), required=False)

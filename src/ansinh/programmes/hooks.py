@@ -106,6 +106,9 @@ def entitlements_merge(*, kept, merged) -> int:
         entitlement.save(update_fields=["person"])
         moved += 1
     Delivery.objects.filter(person=merged).update(person=kept)
+    from .reach import reach_refresh
+
+    reach_refresh(person_ids=[kept.pk, merged.pk])
     return moved
 
 
@@ -113,6 +116,18 @@ def _panel_context(request, person):
     from .selectors import person_support
 
     return {"support": person_support(person=person)}
+
+
+def _livelihood_context(request, person):
+    from ansinh.accounts.permissions import has_permission
+
+    from .selectors import person_livelihood
+
+    return {
+        **person_livelihood(user=request.user, person=person),
+        "can_add_loan": has_permission(request.user, "programmes.add_loanfacilitation"),
+        "can_add_referral": has_permission(request.user, "programmes.add_jobreferral"),
+    }
 
 
 def install() -> None:
@@ -129,4 +144,12 @@ def install() -> None:
         context=_panel_context,
         permission="programmes.view_entitlement",
         order=20,
+    )
+    register_panel(
+        "programmes.livelihood",
+        title=gettext_lazy("Vay vốn, học nghề, việc làm"),
+        template="programmes/_livelihood_panel.html",
+        context=_livelihood_context,
+        permission="programmes.view_loanfacilitation",
+        order=21,
     )

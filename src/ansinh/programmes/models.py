@@ -323,3 +323,343 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement} · {self.delivered_on}"
+
+
+class PersonReach(models.Model):
+    """When a person was first and last reached by any delivery, and how many times.
+
+    Maintained in the delivery's transaction (`reach_add` in services), re-derived for the two
+    records of a merge and rebuilt from `Delivery` in one statement (`reach_rebuild`, command
+    `ansinh reach-rebuild`) after bulk loads: the "who has been left behind" view joins this
+    one-row-per-person table instead of probing the deliveries of every vulnerable person.
+    Scope comes from the person (the view starts from the scoped people), so a person who moves
+    needs no update here."""
+
+    person = models.OneToOneField(
+        "registry.Person",
+        verbose_name=_("người"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="reach",
+    )
+    first_reached_on = models.DateField(_("lần đầu được hỗ trợ"))
+    last_reached_on = models.DateField(_("lần gần nhất được hỗ trợ"), db_index=True)
+    times = models.PositiveIntegerField(_("số lần được hỗ trợ"), default=0)
+
+    class Meta:
+        verbose_name = _("mức độ được hỗ trợ")
+        verbose_name_plural = _("mức độ được hỗ trợ")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.last_reached_on}"
+
+
+class ProgrammeReach(models.Model):
+    """The same per (person, programme): the by-programme breakdown of the left-behind view
+    counts rows here (one per person and programme, so no DISTINCT over deliveries)."""
+
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("người"),
+        on_delete=models.CASCADE,
+        related_name="programme_reach",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    first_reached_on = models.DateField(_("lần đầu được hỗ trợ"))
+    last_reached_on = models.DateField(_("lần gần nhất được hỗ trợ"))
+    times = models.PositiveIntegerField(_("số lần được hỗ trợ"), default=0)
+
+    class Meta:
+        verbose_name = _("mức độ được hỗ trợ theo chương trình")
+        verbose_name_plural = _("mức độ được hỗ trợ theo chương trình")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "programme"], name="programmes_reach_person_programme"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["programme", "last_reached_on"], name="programmes_reach_programme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.programme_id} · {self.last_reached_on}"
+
+
+EMPLOYED_OUTCOMES = ("employed", "self_employed")
+
+
+class LoanFacilitation(models.Model):
+    """A loan the union helped a person get (mostly from the Ngân hàng Chính sách xã hội
+    through a savings-and-loan group). The union does not lend: this records the help, the
+    disbursement and how repayment goes (status changes kept in `LoanStatusChange`)."""
+
+    class Bank(models.TextChoices):
+        POLICY_BANK = "nhcsxh", _("Ngân hàng Chính sách xã hội")
+        AGRIBANK = "agribank", _("Agribank")
+        OTHER = "other", _("Ngân hàng khác")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Đã nộp hồ sơ")
+        CURRENT = "current", _("Đang vay, trả đúng hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+        REPAID = "repaid", _("Đã trả hết")
+        REFUSED = "refused", _("Không được vay")
+
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("người vay"),
+        on_delete=models.PROTECT,
+        related_name="loans",
+    )
+    bank = models.CharField(
+        _("ngân hàng"), max_length=10, choices=Bank.choices, default=Bank.POLICY_BANK
+    )
+    bank_name = models.CharField(_("tên ngân hàng khác"), max_length=120, blank=True)
+    group_name = models.CharField(_("tổ tiết kiệm và vay vốn"), max_length=200, blank=True)
+    amount = models.BigIntegerField(_("số tiền vay (đồng)"))
+    purpose = models.CharField(_("mục đích vay"), max_length=255)
+    applied_on = models.DateField(_("ngày nộp hồ sơ"))
+    disbursed_on = models.DateField(_("ngày giải ngân"), null=True, blank=True)
+    term_months = models.PositiveSmallIntegerField(_("thời hạn (tháng)"), null=True, blank=True)
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=Status.choices, default=Status.APPLIED
+    )
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "person__scope_path"
+
+    class Meta:
+        verbose_name = _("hỗ trợ vay vốn")
+        verbose_name_plural = _("hỗ trợ vay vốn")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="programmes_loan_amount"),
+            models.CheckConstraint(
+                condition=Q(status__in=["applied", "refused"]) | Q(disbursed_on__isnull=False),
+                name="programmes_loan_disbursed_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(disbursed_on__isnull=True)
+                | Q(disbursed_on__gte=models.F("applied_on")),
+                name="programmes_loan_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["disbursed_on"], name="programmes_loan_disbursed")]
+
+    def __str__(self) -> str:
+        return f"{self.get_bank_display()} · {self.amount} · {self.person_id}"
+
+    @property
+    def bank_label(self) -> str:
+        return (
+            self.bank_name
+            if self.bank == self.Bank.OTHER and self.bank_name
+            else self.get_bank_display()
+        )
+
+
+class LoanStatusChange(models.Model):
+    """One change of a loan's status (the history of repayment)."""
+
+    loan = models.ForeignKey(
+        LoanFacilitation,
+        verbose_name=_("khoản vay"),
+        on_delete=models.CASCADE,
+        related_name="history",
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=LoanFacilitation.Status.choices
+    )
+    changed_on = models.DateField(_("ngày"))
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "loan__person__scope_path"
+
+    class Meta:
+        verbose_name = _("thay đổi tình trạng khoản vay")
+        verbose_name_plural = _("thay đổi tình trạng khoản vay")
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} · {self.status} · {self.changed_on}"
+
+
+class TrainingCourse(models.Model):
+    """A vocational training course (lớp dạy nghề) organised or brokered by a union unit."""
+
+    title = models.CharField(_("tên lớp"), max_length=200)
+    provider = models.CharField(_("cơ sở đào tạo"), max_length=200)
+    occupation = models.CharField(_("nghề đào tạo"), max_length=200)
+    unit = models.ForeignKey(
+        "org.UnionUnit",
+        verbose_name=_("đơn vị tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="training_courses",
+    )
+    starts_on = models.DateField(_("ngày khai giảng"))
+    ends_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("lớp dạy nghề")
+        verbose_name_plural = _("lớp dạy nghề")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="programmes_course_dates",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class JobOutcome(models.TextChoices):
+    EMPLOYED = "employed", _("Có việc làm")
+    SELF_EMPLOYED = "self_employed", _("Tự tạo việc làm")
+    NOT_EMPLOYED = "not_employed", _("Chưa có việc làm")
+    UNKNOWN = "unknown", _("Chưa rõ")
+
+
+class TrainingEnrolment(models.Model):
+    """A person in a course: completion, certificate and the job outcome 3 and 6 months on."""
+
+    course = models.ForeignKey(
+        TrainingCourse,
+        verbose_name=_("lớp"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("học viên"),
+        on_delete=models.PROTECT,
+        related_name="training_enrolments",
+    )
+    completed = models.BooleanField(_("đã hoàn thành"), default=False)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    certificate = models.CharField(_("chứng chỉ (số, loại)"), max_length=200, blank=True)
+    outcome_3m = models.CharField(
+        _("việc làm sau 3 tháng"),
+        max_length=14,
+        choices=JobOutcome.choices,
+        default=JobOutcome.UNKNOWN,
+    )
+    outcome_3m_checked_on = models.DateField(_("ngày kiểm tra (3 tháng)"), null=True, blank=True)
+    outcome_6m = models.CharField(
+        _("việc làm sau 6 tháng"),
+        max_length=14,
+        choices=JobOutcome.choices,
+        default=JobOutcome.UNKNOWN,
+    )
+    outcome_6m_checked_on = models.DateField(_("ngày kiểm tra (6 tháng)"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "person__scope_path"
+
+    class Meta:
+        verbose_name = _("học viên lớp nghề")
+        verbose_name_plural = _("học viên lớp nghề")
+        ordering = ["course_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "person"], name="programmes_enrolment_once_per_course"
+            ),
+            models.CheckConstraint(
+                condition=Q(completed=False) | Q(completed_on__isnull=False),
+                name="programmes_enrolment_completed_on",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome_3m="unknown") | Q(outcome_3m_checked_on__isnull=False),
+                name="programmes_enrolment_3m_checked",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome_6m="unknown") | Q(outcome_6m_checked_on__isnull=False),
+                name="programmes_enrolment_6m_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} · {self.person_id}"
+
+
+class JobReferral(models.Model):
+    """A person introduced to an employer for a job, and what came of it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Đang chờ kết quả")
+        HIRED = "hired", _("Được tuyển")
+        NOT_HIRED = "not_hired", _("Không được tuyển")
+
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("người được giới thiệu"),
+        on_delete=models.PROTECT,
+        related_name="job_referrals",
+    )
+    employer = models.CharField(_("nơi tuyển dụng"), max_length=200)
+    position = models.CharField(_("vị trí việc làm"), max_length=200)
+    referred_on = models.DateField(_("ngày giới thiệu"))
+    outcome = models.CharField(
+        _("kết quả"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    starts_on = models.DateField(_("ngày bắt đầu làm việc"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "person__scope_path"
+
+    class Meta:
+        verbose_name = _("giới thiệu việc làm")
+        verbose_name_plural = _("giới thiệu việc làm")
+        ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="hired") | Q(starts_on__isnull=False),
+                name="programmes_referral_hired_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} · {self.position} · {self.person_id}"

@@ -7,13 +7,31 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
 
 from ansinh.geo.models import AdminUnit
 from ansinh.registry.models import Need, Person, PersonVulnerability, VulnerabilityCategory
 
 from .hooks import months_before
-from .models import Delivery, Entitlement, Programme
+from .models import (
+    Delivery,
+    Entitlement,
+    JobReferral,
+    LoanFacilitation,
+    Programme,
+    ProgrammeReach,
+    TrainingCourse,
+    TrainingEnrolment,
+)
 
 
 def person_support(*, person: Person) -> list[Entitlement]:
@@ -67,6 +85,34 @@ def _window(today: dt.date, months: int) -> QuerySet:
     return deliveries
 
 
+def _from_reach(today: dt.date) -> bool:
+    """The reach tables answer "reached in the months up to `today`" exactly when no
+    delivery can be later than `today` (deliveries are never dated after the day they are
+    recorded): for today and later. A question about a past day reads the deliveries."""
+    return today >= timezone.localdate()
+
+
+def reached_condition(today: dt.date, months: int, prefix: str = ""):
+    """A filter on people (or on rows with a person under `prefix`, e.g. "person__") true
+    when the person was reached in the last `months` months up to `today` (0: ever)."""
+    if _from_reach(today):
+        if months:
+            return Q(**{f"{prefix}reach__last_reached_on__gte": months_before(today, months)})
+        return Q(**{f"{prefix}reach__isnull": False})
+    return reached(today, months, prefix.removesuffix("__") or "pk")
+
+
+def _programme_rows(today: dt.date, months: int) -> tuple[QuerySet, bool]:
+    """(rows with person_id and programme_id for the reaches in the window, whether a person
+    can appear twice for a programme)."""
+    if _from_reach(today):
+        rows = ProgrammeReach.objects.all()
+        if months:
+            rows = rows.filter(last_reached_on__gte=months_before(today, months))
+        return rows, False
+    return _window(today, months), True
+
+
 def vulnerable_people(people: QuerySet, today: dt.date) -> QuerySet:
     return people.filter(status=Person.Status.ACTIVE).filter(open_vulnerability(today))
 
@@ -102,24 +148,26 @@ def _open_links(today: dt.date) -> QuerySet:
 def _counts(people: QuerySet, today: dt.date, months: int):
     """(commune_id, total, reached) rows, (category_id, total, reached) rows and
     {programme_id: people reached}. On PostgreSQL one statement: the vulnerable people and
-    their reached flag are computed once (a materialised CTE) and grouped three ways."""
+    their reached flag (a join to the one-row-per-person reach table) are computed once (a
+    materialised CTE) and grouped three ways."""
     vulnerable = vulnerable_people(people, today)
-    flag = reached(today, months)
+    condition = reached_condition(today, months)
+    programme_rows, repeated = _programme_rows(today, months)
     if connection.vendor == "postgresql":
         base = (
-            vulnerable.annotate(reached_flag=flag)
+            vulnerable.annotate(reached_flag=ExpressionWrapper(condition, BooleanField()))
             .values_list("pk", "household__commune_id", "reached_flag")
             .order_by()
         )
         base_sql, base_params = base.query.sql_with_params()
+        rows_sql, rows_params = (
+            programme_rows.values_list("programme_id", "person_id")
+            .order_by()
+            .query.sql_with_params()
+        )
         links = PersonVulnerability._meta.db_table
         categories = VulnerabilityCategory._meta.db_table
-        deliveries = Delivery._meta.db_table
-        window = "d.delivered_on <= %s"
-        window_params: list = [today]
-        if months:
-            window += " AND d.delivered_on >= %s"
-            window_params.append(months_before(today, months))
+        people_count = "COUNT(DISTINCT r.person_id)" if repeated else "COUNT(*)"
         # Only table names from the models' metadata and Django's own compiled SQL are
         # interpolated; every value is a bound parameter.
         sql = f"""
@@ -134,13 +182,12 @@ def _counts(people: QuerySet, today: dt.date, months: int):
              WHERE (pv.since IS NULL OR pv.since <= %s) AND (pv.until IS NULL OR pv.until >= %s)
              GROUP BY pv.category_id
             UNION ALL
-            SELECT 'p', d.programme_id, COUNT(DISTINCT d.person_id), 0
-              FROM {deliveries} d JOIN v ON v.id = d.person_id
-             WHERE {window}
-             GROUP BY d.programme_id
+            SELECT 'p', r.programme_id, {people_count}, 0
+              FROM ({rows_sql}) r (programme_id, person_id) JOIN v ON v.id = r.person_id
+             GROUP BY r.programme_id
         """  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*base_params, today, today, *window_params])
+            cursor.execute(sql, [*base_params, today, today, *rows_params])
             rows = cursor.fetchall()
         grouped = [(key, total, hit) for kind, key, total, hit in rows if kind == "c"]
         per_category = [(key, total, hit) for kind, key, total, hit in rows if kind == "k"]
@@ -148,7 +195,7 @@ def _counts(people: QuerySet, today: dt.date, months: int):
         return grouped, per_category, per_programme
     grouped = list(
         vulnerable.values_list("household__commune")
-        .annotate(total=Count("pk"), reached=Count("pk", filter=flag))
+        .annotate(total=Count("pk"), reached=Count("pk", filter=condition))
         .order_by()
     )
     per_category = list(
@@ -157,15 +204,16 @@ def _counts(people: QuerySet, today: dt.date, months: int):
         .values_list("category")
         .annotate(
             total=Count("person", distinct=True),
-            reached=Count("person", distinct=True, filter=reached(today, months, "person")),
+            reached=Count(
+                "person", distinct=True, filter=reached_condition(today, months, "person__")
+            ),
         )
         .order_by()
     )
     per_programme = dict(
-        _window(today, months)
-        .filter(person__in=vulnerable.values("pk"))
+        programme_rows.filter(person__in=vulnerable.values("pk"))
         .values_list("programme")
-        .annotate(people=Count("person", distinct=True))
+        .annotate(people=Count("person", distinct=repeated))
         .order_by()
     )
     return grouped, per_category, per_programme
@@ -261,7 +309,7 @@ def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QueryS
 
     return (
         vulnerable_people(people, today)
-        .exclude(reached(today, months))
+        .exclude(reached_condition(today, months))
         .select_related("household__commune")
         .prefetch_related(
             Prefetch(
@@ -279,3 +327,104 @@ def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QueryS
         )
         .order_by("household__commune__name", "name_folded", "pk")
     )
+
+
+# -- loans, training, job referrals ------------------------------------------------------
+
+
+def _name_filter(rows: QuerySet, q: str, field: str = "person__name_folded") -> QuerySet:
+    if q:
+        from ansinh.core.text import fold
+
+        rows = rows.filter(**{f"{field}__contains": fold(q)})
+    return rows
+
+
+def loan_list(*, user, q: str = "", status: str = "", bank: str = "") -> QuerySet:
+    rows = (
+        LoanFacilitation.objects.restrict(user, "view")
+        .select_related("person__household__commune")
+        .order_by("-applied_on", "-id")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if bank:
+        rows = rows.filter(bank=bank)
+    return _name_filter(rows, q)
+
+
+def course_list(*, user, q: str = "", year: int | None = None) -> QuerySet:
+    rows = (
+        TrainingCourse.objects.restrict(user, "view")
+        .select_related("unit")
+        .annotate(
+            enrolled=Count("enrolments", distinct=True),
+            finished=Count("enrolments", filter=Q(enrolments__completed=True), distinct=True),
+        )
+        .order_by("-starts_on", "-id")
+    )
+    if year:
+        rows = rows.filter(starts_on__year=year)
+    if q:
+        rows = rows.filter(
+            Q(title__icontains=q) | Q(occupation__icontains=q) | Q(provider__icontains=q)
+        )
+    return rows
+
+
+def enrolment_list(
+    *, user, course: TrainingCourse, q: str = "", completed: str = "", outcome: str = ""
+) -> QuerySet:
+    """The course's participants the user may see (her scope), filtered."""
+    rows = (
+        TrainingEnrolment.objects.restrict(user, "view")
+        .filter(course=course)
+        .select_related("person__household__commune")
+        .order_by("person__name_folded", "id")
+    )
+    if completed in ("1", "0"):
+        rows = rows.filter(completed=completed == "1")
+    if outcome:
+        rows = rows.filter(Q(outcome_3m=outcome) | Q(outcome_6m=outcome))
+    return _name_filter(rows, q)
+
+
+def referral_list(*, user, q: str = "", outcome: str = "") -> QuerySet:
+    rows = (
+        JobReferral.objects.restrict(user, "view")
+        .select_related("person__household__commune")
+        .order_by("-referred_on", "-id")
+    )
+    if outcome:
+        rows = rows.filter(outcome=outcome)
+    if q:
+        from ansinh.core.text import fold
+
+        rows = rows.filter(
+            Q(person__name_folded__contains=fold(q))
+            | Q(employer__icontains=q)
+            | Q(position__icontains=q)
+        )
+    return rows
+
+
+def person_livelihood(*, user, person: Person) -> dict:
+    """A person's loans, training and job referrals (for her page), through the user's scope."""
+    return {
+        "loans": list(
+            LoanFacilitation.objects.restrict(user, "view")
+            .filter(person=person)
+            .order_by("-applied_on", "-id")
+        ),
+        "enrolments": list(
+            TrainingEnrolment.objects.restrict(user, "view")
+            .filter(person=person)
+            .select_related("course")
+            .order_by("-course__starts_on", "-id")
+        ),
+        "referrals": list(
+            JobReferral.objects.restrict(user, "view")
+            .filter(person=person)
+            .order_by("-referred_on", "-id")
+        ),
+    }

@@ -33,6 +33,7 @@ from .models import (
     Round,
     RoundQuota,
 )
+from .reach import reach_add, reach_rebuild, reach_refresh  # noqa: F401  (re-exported)
 
 ROUND_FIELDS = [
     "programme",
@@ -495,6 +496,11 @@ def delivery_record(
         except IntegrityError:
             return Delivery.objects.get(entitlement=entitlement), False
         ensure_in_scope(delivery, user, "add")
+        reach_add(
+            person_id=delivery.person_id,
+            programme_id=delivery.programme_id,
+            delivered_on=delivered_on,
+        )
         entitlement.status = Entitlement.Status.DELIVERED
         entitlement.save(update_fields=["status"])
         Round.objects.filter(pk=round_.pk, status=Round.Status.APPROVED).update(

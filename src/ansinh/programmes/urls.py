@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_livelihood
 
 app_name = "programmes"
 
@@ -21,4 +21,19 @@ urlpatterns = [
     path("suat/<int:pk>/trao/", views.delivery_create, name="delivery_create"),
     path("trao/<int:pk>/minh-chung/", views.delivery_evidence, name="delivery_evidence"),
     path("ai-chua-duoc-ho-tro/", views.left_behind, name="left_behind"),
+    path("<int:pk>/sua/", views.programme_update, name="programme_update"),
+    path("vay-von/", views_livelihood.loan_list, name="loan_list"),
+    path("vay-von/them/", views_livelihood.loan_create, name="loan_create"),
+    path("vay-von/<int:pk>/", views_livelihood.loan_detail, name="loan_detail"),
+    path("vay-von/<int:pk>/sua/", views_livelihood.loan_update, name="loan_update"),
+    path("hoc-nghe/", views_livelihood.course_list, name="course_list"),
+    path("hoc-nghe/them/", views_livelihood.course_create, name="course_create"),
+    path("hoc-nghe/<int:pk>/", views_livelihood.course_detail, name="course_detail"),
+    path("hoc-nghe/<int:pk>/sua/", views_livelihood.course_update, name="course_update"),
+    path("hoc-nghe/<int:pk>/ghi-danh/", views_livelihood.enrolment_create, name="enrolment_create"),
+    path("hoc-vien/<int:pk>/", views_livelihood.enrolment_update, name="enrolment_update"),
+    path("viec-lam/", views_livelihood.referral_list, name="referral_list"),
+    path("viec-lam/them/", views_livelihood.referral_create, name="referral_create"),
+    path("viec-lam/<int:pk>/", views_livelihood.referral_detail, name="referral_detail"),
+    path("viec-lam/<int:pk>/sua/", views_livelihood.referral_update, name="referral_update"),
 ]

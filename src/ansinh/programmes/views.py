@@ -21,7 +21,7 @@ from ansinh.registry.models import Person
 from ansinh.rules.services import rule_parse
 
 from . import selectors, services
-from .forms import AddForm, DeliveryForm, ReasonForm, RoundForm, RuleCheckForm
+from .forms import AddForm, DeliveryForm, ProgrammeForm, ReasonForm, RoundForm, RuleCheckForm
 from .models import Delivery, Entitlement, Programme, Round
 
 
@@ -55,6 +55,9 @@ def programme_list(request):
         {
             "programmes": programmes,
             "can_add_round": has_permission(request.user, "programmes.add_round"),
+            "can_loans": has_permission(request.user, "programmes.view_loanfacilitation"),
+            "can_courses": has_permission(request.user, "programmes.view_trainingcourse"),
+            "can_referrals": has_permission(request.user, "programmes.view_jobreferral"),
             "can_left_behind": has_permission(request.user, "programmes.count_delivery")
             or has_permission(request.user, "programmes.view_delivery"),
         },
@@ -92,8 +95,38 @@ def programme_detail(request, pk):
             "check": check,
             "rounds": rounds,
             "can_add_round": has_permission(request.user, "programmes.add_round"),
+            "can_change": has_permission(request.user, "programmes.change_programme"),
         },
     )
+
+
+PROGRAMME_FIELDS = ("name", "benefit_kind", "owner", "description", "eligibility_rule", "is_active")
+
+
+@login_required
+def programme_update(request, pk):
+    """Edit a catalogue entry; the eligibility rule is checked before anything is saved."""
+    _require(request.user, "programmes.change_programme")
+    try:
+        programme = Programme.objects.select_related("owner").get(pk=pk)
+    except Programme.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ProgrammeForm(
+        request.POST or None,
+        initial={name: getattr(programme, name) for name in PROGRAMME_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PROGRAMME_FIELDS}
+        fields["name"] = fields["name"].strip()
+        fields["eligibility_rule"] = fields["eligibility_rule"].strip()
+        try:
+            services.programme_update(user=request.user, programme=programme, **fields)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu chương trình."))
+            return redirect("programmes:programme_detail", pk=programme.pk)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
 
 
 @login_required
