@@ -12,10 +12,13 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ansinh.geo.models import AdminUnit
@@ -29,6 +32,8 @@ from .models import (
     LoanFacilitation,
     Programme,
     ProgrammeReach,
+    Sponsorship,
+    SponsorshipPayment,
     TrainingCourse,
     TrainingEnrolment,
 )
@@ -73,9 +78,17 @@ def open_vulnerability(today: dt.date, person_ref="pk") -> Exists:
     )
 
 
-def reached(today: dt.date, months: int, person_ref="pk") -> Exists:
-    """A delivery to the (outer) person in the last `months` months (0: ever)."""
-    return Exists(_window(today, months).filter(person=OuterRef(person_ref)))
+def reached(today: dt.date, months: int, person_ref="pk") -> Q:
+    """A delivery to the (outer) person, or a logged month of sponsorship support to her, in
+    the last `months` months (0: ever)."""
+    payments = SponsorshipPayment.objects.filter(
+        paid_on__lte=today, reverses__isnull=True, reversal__isnull=True
+    )
+    if months:
+        payments = payments.filter(paid_on__gte=months_before(today, months))
+    return Q(Exists(_window(today, months).filter(person=OuterRef(person_ref)))) | Q(
+        Exists(payments.filter(sponsorship__child=OuterRef(person_ref)))
+    )
 
 
 def _window(today: dt.date, months: int) -> QuerySet:
@@ -428,3 +441,48 @@ def person_livelihood(*, user, person: Person) -> dict:
             .order_by("-referred_on", "-id")
         ),
     }
+
+
+def sponsorship_list(*, user, q: str = "", status: str = "", sponsor: str = "") -> QuerySet:
+    """Sponsorships the user may see, with the months logged and the money given so far."""
+    rows = (
+        Sponsorship.objects.restrict(user, "view")
+        .select_related("sponsor", "child__household__commune", "programme")
+        .annotate(
+            given=Coalesce(Sum("payments__amount"), 0),
+            last_month=Max("payments__month", filter=Q(payments__reverses__isnull=True)),
+        )
+        .order_by("-starts_on", "-id")
+    )
+    if status == "active":
+        rows = rows.filter(ends_on__isnull=True)
+    elif status == "ended":
+        rows = rows.filter(ends_on__isnull=False)
+    rows = _name_filter(rows, sponsor, "sponsor__name_folded")
+    return _name_filter(rows, q, "child__name_folded")
+
+
+def sponsorship_months(*, sponsorship: Sponsorship) -> list[dict]:
+    """The sponsorship's payment lines, oldest month first, each with whether it was reversed."""
+    lines = list(
+        sponsorship.payments.select_related("recorded_by", "reverses").order_by("month", "id")
+    )
+    reversed_ids = {line.reverses_id for line in lines if line.reverses_id}
+    return [{"line": line, "is_reversed": line.pk in reversed_ids} for line in lines]
+
+
+def person_sponsorships(*, user, person: Person) -> list[Sponsorship]:
+    """A child's sponsorships (for her page), with the money given so far."""
+    return list(
+        Sponsorship.objects.restrict(user, "view")
+        .filter(child=person)
+        .select_related("sponsor")
+        .annotate(
+            given=Coalesce(Sum("payments__amount"), 0),
+            months=Count(
+                "payments",
+                filter=Q(payments__reverses__isnull=True, payments__reversal__isnull=True),
+            ),
+        )
+        .order_by("-starts_on", "-id")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_livelihood
+from . import views, views_livelihood, views_sponsorship
 
 app_name = "programmes"
 
@@ -36,4 +36,7 @@ urlpatterns = [
     path("viec-lam/them/", views_livelihood.referral_create, name="referral_create"),
     path("viec-lam/<int:pk>/", views_livelihood.referral_detail, name="referral_detail"),
     path("viec-lam/<int:pk>/sua/", views_livelihood.referral_update, name="referral_update"),
+    path("me-do-dau/", views_sponsorship.sponsorship_list, name="sponsorship_list"),
+    path("me-do-dau/them/", views_sponsorship.sponsorship_create, name="sponsorship_create"),
+    path("me-do-dau/<int:pk>/", views_sponsorship.sponsorship_detail, name="sponsorship_detail"),
 ]
