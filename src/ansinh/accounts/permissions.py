@@ -86,6 +86,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "programmes.count_*",
         "programmes.add_round",
         "programmes.change_round",
+        # Department staff approve each other's rounds; never their own (maker-checker).
+        "programmes.approve_round",
         "programmes.change_programme",
         *_LIVELIHOOD_WRITE,
         "org.view_*",
