@@ -7,5 +7,11 @@ class PlansConfig(AppConfig):
     label = "plans"
     verbose_name = _("Kế hoạch")
     nav = [
-        {"label": _("Kế hoạch"), "url": "plans:plan_list", "icon": "journal-text", "perm": None},
+        {
+            "label": _("Kế hoạch"),
+            "url": "plans:plan_list",
+            "icon": "journal-text",
+            "perm": None,
+            "group": "plans",
+        },
     ]

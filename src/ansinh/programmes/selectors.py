@@ -32,6 +32,7 @@ from .models import (
     LoanFacilitation,
     Programme,
     ProgrammeReach,
+    Round,
     Sponsorship,
     SponsorshipPayment,
     TrainingCourse,
@@ -486,3 +487,54 @@ def person_sponsorships(*, user, person: Person) -> list[Sponsorship]:
         )
         .order_by("-starts_on", "-id")
     )
+
+
+def round_list(
+    *, user, status: str = "", programme: str = "", year: int | None = None, q: str = ""
+) -> QuerySet:
+    """Rounds the user may see, newest first, with how many were listed and delivered."""
+    rows = (
+        Round.objects.restrict(user, "view")
+        .select_related("programme", "unit")
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if programme:
+        rows = rows.filter(programme__code=programme)
+    if year:
+        rows = rows.filter(created_at__year=year)
+    if q:
+        rows = rows.filter(title__icontains=q)
+    return rows
+
+
+def delivery_list(
+    *,
+    user,
+    programme: str = "",
+    round_id: int | None = None,
+    commune: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    q: str = "",
+) -> QuerySet:
+    """Deliveries the user may see (her scope's people), newest first."""
+    rows = (
+        Delivery.objects.restrict(user, "view")
+        .select_related(
+            "person__household__commune", "programme", "entitlement__round", "deliverer"
+        )
+        .order_by("-delivered_on", "-id")
+    )
+    if programme:
+        rows = rows.filter(programme__code=programme)
+    if round_id:
+        rows = rows.filter(entitlement__round_id=round_id)
+    if commune:
+        rows = rows.filter(person__household__commune__code=commune)
+    if start:
+        rows = rows.filter(delivered_on__gte=start)
+    if end:
+        rows = rows.filter(delivered_on__lte=end)
+    return _name_filter(rows, q)

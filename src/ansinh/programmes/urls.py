@@ -21,6 +21,7 @@ urlpatterns = [
     path("suat/<int:pk>/trao/", views.delivery_create, name="delivery_create"),
     path("trao/<int:pk>/minh-chung/", views.delivery_evidence, name="delivery_evidence"),
     path("ai-chua-duoc-ho-tro/", views.left_behind, name="left_behind"),
+    path("trao/", views.delivery_list, name="delivery_list"),
     path("<int:pk>/sua/", views.programme_update, name="programme_update"),
     path("vay-von/", views_livelihood.loan_list, name="loan_list"),
     path("vay-von/them/", views_livelihood.loan_create, name="loan_create"),
