@@ -375,8 +375,18 @@ def round_detail(request, pk):
             "can_change": can_change,
             "can_approve": can_approve,
             "is_proposer": round_.proposed_by_id == user.pk,
+            "funding": _round_funding(round_),
         },
     )
+
+
+def _round_funding(round_: Round) -> list[dict]:
+    """Campaigns of the funds module that paid into the round (none when funds is absent)."""
+    try:
+        from ansinh.funds.selectors import round_funding
+    except ImportError:
+        return []
+    return round_funding(round_id=round_.pk)
 
 
 def _post_action(request, pk, action, service, success):
