@@ -18,13 +18,13 @@ from .models import (
 )
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class CommunicationTopicSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommunicationTopic
         fields = ["id", "code", "name", "is_active"]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class CommunicationActivitySerializer(serializers.ModelSerializer):
     topic_code = serializers.CharField(source="topic.code", read_only=True)
     channel = serializers.CharField(
         read_only=True,
@@ -111,13 +111,13 @@ class CommendationSerializer(serializers.ModelSerializer):
         return obj.recipient_model.name
 
 
-class TopicViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = TopicSerializer
+class CommunicationTopicViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CommunicationTopicSerializer
     queryset = CommunicationTopic.objects.all()
 
 
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ActivitySerializer
+class CommunicationActivityViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CommunicationActivitySerializer
 
     def get_queryset(self):
         queryset = CommunicationActivity.objects.restrict(self.request.user, "view").select_related(
@@ -172,7 +172,11 @@ class CommendationViewSet(viewsets.ReadOnlyModelViewSet):
 
 def register(router) -> None:
     """Register this app's viewsets on the one /api/v1/ router."""
-    router.register("communication-topics", TopicViewSet, basename="communicationtopic")
-    router.register("communication-activities", ActivityViewSet, basename="communicationactivity")
+    router.register(
+        "communication-topics", CommunicationTopicViewSet, basename="communicationtopic"
+    )
+    router.register(
+        "communication-activities", CommunicationActivityViewSet, basename="communicationactivity"
+    )
     router.register("community-models", CommunityModelViewSet, basename="communitymodel")
     router.register("commendations", CommendationViewSet, basename="commendation")
