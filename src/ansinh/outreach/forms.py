@@ -347,3 +347,17 @@ class CommendationForm(Styled, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("recipient_kind", None)
         return data
+
+
+class ListItemForm(Styled, forms.Form):
+    code = forms.CharField(label=gettext_lazy("Mã"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Tên"), max_length=200)
+    order = forms.IntegerField(label=gettext_lazy("Thứ tự"), min_value=0, max_value=32000)
+    is_active = forms.BooleanField(label=gettext_lazy("Đang dùng"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+        for field in self.fields.values():  # shown in a table row, without <label>
+            field.widget.attrs["aria-label"] = field.label
+            field.widget.attrs.setdefault("placeholder", field.label)

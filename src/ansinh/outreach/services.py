@@ -357,6 +357,44 @@ def commendation_update(*, user, commendation: Commendation, **data) -> Commenda
 
 # --- configurable lists -----------------------------------------------------------------
 
+CONFIGURE_LISTS = "outreach.configure_lists"  # city staff (outreach.*), not commune officers
+LIST_FIELDS = ["code", "name", "is_active", "order"]
+
+
+@transaction.atomic
+def list_item_save(*, user, model, item=None, code: str, name: str, is_active: bool, order: int):
+    """Add or edit a topic (`CommunicationTopic`) or a model kind (`CommunityModelKind`).
+    Items in use are never deleted: they are switched off (`is_active`) instead."""
+    from ansinh.accounts.permissions import has_permission
+
+    if model not in (CommunicationTopic, CommunityModelKind):
+        raise ValueError(model)
+    if not has_permission(user, CONFIGURE_LISTS):
+        raise OutOfScope("The user may not configure the lists.")
+    code = (code or "").strip().lower()
+    name = (name or "").strip()
+    errors = {}
+    if not code or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in code):
+        errors["code"] = _("Mã chỉ gồm chữ không dấu, chữ số và dấu gạch ngang.")
+    elif model.objects.filter(code=code).exclude(pk=getattr(item, "pk", None)).exists():
+        errors["code"] = _("Mã này đã có.")
+    if not name:
+        errors["name"] = _("Vui lòng nhập tên.")
+    if errors:
+        raise ValidationError(errors)
+    creating = item is None
+    item = item or model()
+    before = {} if creating else snapshot(item, LIST_FIELDS)
+    item.code, item.name, item.is_active, item.order = code, name, bool(is_active), order
+    item.full_clean()
+    item.save()
+    if creating:
+        audit_create(actor=user, obj=item, fields=LIST_FIELDS)
+    else:
+        audit_update(actor=user, obj=item, before=before, fields=LIST_FIELDS)
+    return item
+
+
 TOPICS = [
     ("nq42", "Nghị quyết 42-NQ/TW về chính sách xã hội"),
     ("an-sinh", "Chính sách an sinh xã hội, trợ giúp xã hội của Thủ đô"),

@@ -20,5 +20,6 @@ urlpatterns = [
     path("khen-thuong/", views.commendation_list, name="commendation_list"),
     path("khen-thuong/them/", views.commendation_create, name="commendation_create"),
     path("khen-thuong/<int:pk>/", views.commendation_detail, name="commendation_detail"),
+    path("danh-muc/", views.lists, name="lists"),
     path("khen-thuong/<int:pk>/sua/", views.commendation_update, name="commendation_update"),
 ]

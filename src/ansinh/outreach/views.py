@@ -26,6 +26,7 @@ from .forms import (
     CommendationFilterForm,
     CommendationForm,
     CommunityModelForm,
+    ListItemForm,
     MaterialForm,
     ModelFilterForm,
     PhotoForm,
@@ -36,7 +37,9 @@ from .models import (
     Commendation,
     CommunicationActivity,
     CommunicationMaterial,
+    CommunicationTopic,
     CommunityModel,
+    CommunityModelKind,
     CommunityModelPhoto,
 )
 
@@ -66,6 +69,7 @@ def _tabs(user) -> dict:
         "totals": has_permission(user, "outreach.count_communicationactivity"),
         "models": has_permission(user, "outreach.view_communitymodel"),
         "commendations": has_permission(user, "outreach.view_commendation"),
+        "lists": has_permission(user, services.CONFIGURE_LISTS),
     }
 
 
@@ -638,4 +642,61 @@ def commendation_detail(request, pk: int):
             "model_visible": model_visible,
             "can_change": can_change,
         },
+    )
+
+
+# --- configurable lists -----------------------------------------------------------------
+
+LISTS = {"chu-de": CommunicationTopic, "loai-mo-hinh": CommunityModelKind}
+
+
+@login_required
+def lists(request):
+    """Topics and model kinds: add, rename, reorder, switch off (city staff only)."""
+    _require(request.user, services.CONFIGURE_LISTS)
+    forms_by_list = {}
+    if request.method == "POST":
+        model = LISTS.get(request.POST.get("list", ""))
+        if model is None:
+            raise Http404
+        pk = request.POST.get("pk", "")
+        item = model.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if pk and item is None:
+            raise Http404
+        form = ListItemForm(request.POST, prefix=f"{request.POST['list']}-{pk or 'new'}")
+        if form.is_valid():
+            try:
+                services.list_item_save(
+                    user=request.user, model=model, item=item, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu danh mục."))
+                return redirect("outreach:lists")
+        forms_by_list[(request.POST["list"], pk or "new")] = form
+    sections = []
+    for key, model in LISTS.items():
+        rows = []
+        for item in model.objects.order_by("order", "name"):
+            form = forms_by_list.get((key, str(item.pk))) or ListItemForm(
+                prefix=f"{key}-{item.pk}",
+                initial={
+                    "code": item.code,
+                    "name": item.name,
+                    "order": item.order,
+                    "is_active": item.is_active,
+                },
+            )
+            rows.append((item, form))
+        new = forms_by_list.get((key, "new")) or ListItemForm(
+            prefix=f"{key}-new", initial={"order": 100, "is_active": True}
+        )
+        sections.append(
+            {"key": key, "title": model._meta.verbose_name_plural, "rows": rows, "new": new}
+        )
+    return render(
+        request,
+        "outreach/lists.html",
+        {"sections": sections, "tabs": _tabs(request.user), "active": "lists"},
     )
