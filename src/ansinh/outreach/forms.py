@@ -172,8 +172,12 @@ class StatusForm(Styled, forms.Form):
     changed_on = date_field(gettext_lazy("Ngày"))
     reason = forms.CharField(label=gettext_lazy("Lý do"), max_length=500, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if current:  # offer only a change (the service refuses "no change" anyway)
+            self.fields["status"].choices = [
+                choice for choice in CommunityModel.Status.choices if choice[0] != current
+            ]
         self.style()
 
 

@@ -78,7 +78,7 @@ def validate_activity(*, channel, held_on, participants, reach, unit=None) -> No
         errors["reach"] = _(
             "Tuyên truyền trực tuyến phải ghi lượt tiếp cận (lượt xem, thành viên)."
         )
-    if participants is None and reach is None and "participants" not in errors:
+    if participants is None and reach is None and not errors:
         errors["participants"] = _("Vui lòng ghi số người tham dự hoặc lượt tiếp cận.")
     for field, value in (("participants", participants), ("reach", reach)):
         if value is not None and (value < 0 or value > MAX_AUDIENCE):

@@ -376,7 +376,7 @@ def model_detail(request, pk: int):
     user = request.user
     can_change = _can(user, CommunityModel.objects, pk, "change")
     today = timezone.localdate()
-    status_form = StatusForm(prefix="status", initial={"changed_on": today})
+    status_form = StatusForm(prefix="status", initial={"changed_on": today}, current=model.status)
     result_form = ResultForm(prefix="result", initial={"reported_on": today})
     photo_form = PhotoForm(prefix="photo")
     if request.method == "POST":
@@ -385,7 +385,7 @@ def model_detail(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "status":
-                status_form = StatusForm(request.POST, prefix="status")
+                status_form = StatusForm(request.POST, prefix="status", current=model.status)
                 if status_form.is_valid():
                     services.community_model_change_status(
                         user=user, model=model, **status_form.cleaned_data
