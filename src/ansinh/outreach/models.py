@@ -223,6 +223,10 @@ class CommunityModelStatusChange(models.Model):
         verbose_name = _("thay đổi tình trạng mô hình")
         verbose_name_plural = _("thay đổi tình trạng mô hình")
         ordering = ["changed_on", "pk"]
+        # the status standing at a date: the latest change on or before it, per model
+        indexes = [
+            models.Index(fields=["model", "-changed_on", "-id"], name="outreach_status_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
