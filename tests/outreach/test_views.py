@@ -472,3 +472,31 @@ def test_commendation_list_filters_and_export(personas, client_for):
     assert len(rows) == 3
     assert {row[4] for row in rows[1:]} == {"Tập thể (cơ sở Hội)", "Mô hình"}
     assert AuditEvent.objects.filter(action="export", object_type="outreach.commendation").exists()
+
+
+def test_model_edit_keeps_a_dissolved_source(personas, client_for):
+    source = make_model(personas.officer_donganh, personas.donganh, name="Gốc")
+    copy = make_model(personas.officer_hoankiem, personas.hoankiem, copied_from=source)
+    services.community_model_change_status(
+        user=personas.officer_donganh,
+        model=source,
+        status="dissolved",
+        changed_on=TODAY(),
+        reason="Sáp nhập",
+    )
+    client = client_for(personas.officer_hoankiem)
+    url = reverse("outreach:model_update", args=[copy.pk])
+    data = {
+        "kind": kind().pk,
+        "name": "Bản sao đổi tên",
+        "unit": personas.hoankiem.pk,
+        "established_on": copy.established_on.strftime("%d/%m/%Y"),
+        "members_count": "11",
+        "copied_from": source.pk,
+    }
+    assert client.post(url, data).status_code == 302
+    copy.refresh_from_db()
+    assert copy.name == "Bản sao đổi tên" and copy.copied_from == source
+    # a new model cannot pick a dissolved source
+    create = client.get(reverse("outreach:model_create"))
+    assert source not in create.context["form"].fields["copied_from"].queryset

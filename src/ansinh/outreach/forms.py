@@ -154,7 +154,10 @@ class CommunityModelForm(Styled, forms.ModelForm):
         self.fields["kind"].queryset = CommunityModelKind.objects.filter(is_active=True)
         sources = selectors.replication_sources()
         if self.instance.pk:
-            sources = sources.exclude(pk=self.instance.pk)
+            # keep the recorded source selectable even if it has been dissolved since
+            sources = (
+                sources | CommunityModel.objects.filter(pk=self.instance.copied_from_id)
+            ).exclude(pk=self.instance.pk)
             self.fields["copied_from"].initial = self.instance.copied_from_id
         self.fields["copied_from"].queryset = sources
         self.fields["copied_from"].label_from_instance = lambda m: f"{m.name} — {m.unit.name}"
