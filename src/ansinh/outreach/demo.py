@@ -9,6 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ansinh.org.models import UnionUnit
+from ansinh.registry.models import Person
 
 from . import services
 from .models import (
@@ -123,4 +124,25 @@ def demo_load(*, world, say) -> dict:
         awarded_on=today - dt.timedelta(days=10),
         decision_number="130/QĐ-HPN",
     )
-    return {"communication_activities": created, "community_models": 3, "commendations": 2}
+    commendations = 2
+    member = (
+        Person.objects.filter(scope_path__startswith=hoankiem.path, status=Person.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if member is not None:
+        Commendation.objects.create(
+            recipient_person=member,
+            unit=member.unit,
+            level=Commendation.Level.COMMUNE_UNION,
+            form=Commendation.Form.CERTIFICATE,
+            reason="Hội viên tích cực tuyên truyền BHXH tự nguyện tại tổ dân phố.",
+            awarded_on=today - dt.timedelta(days=5),
+            decision_number="08/QĐ-PN",
+        )
+        commendations += 1
+    return {
+        "communication_activities": created,
+        "community_models": 3,
+        "commendations": commendations,
+    }
