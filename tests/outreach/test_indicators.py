@@ -120,9 +120,11 @@ def test_replicated_and_commendations(personas):
 def test_demo_load_idempotent(personas):
     from ansinh.outreach.demo import demo_load
 
+    member = make_person(personas.hoankiem, "Vũ Thị Hội Viên")
     world = {"city": personas.city}
     first = demo_load(world=world, say=lambda *_: None)
-    assert first == {"communication_activities": 18, "community_models": 3, "commendations": 2}
+    assert first == {"communication_activities": 18, "community_models": 3, "commendations": 3}
+    assert Commendation.objects.get(recipient_person__isnull=False).recipient_person == member
     assert demo_load(world=world, say=lambda *_: None) == {}
     assert CommunicationActivity.objects.count() == 18
     copy = Commendation.objects.get(recipient_unit=personas.donganh)
