@@ -25,3 +25,20 @@ def test_validate_upload():
     assert "JPEG, JPG, PNG, WEBP" in error.value.message_dict["file"][0]
     with pytest.raises(ValidationError):
         validate_upload(None, extensions=IMAGE_EXTENSIONS, max_bytes=100, field="photo")
+
+
+def test_no_template_links_an_upload_by_its_media_url():
+    """Uploads are reached only through scoped views: no `{{ x.file.url }}` in any template."""
+    import re
+    from pathlib import Path
+
+    import ansinh
+
+    root = Path(ansinh.__file__).resolve().parent
+    pattern = re.compile(r"\{\{[^}]*\.(file|evidence|photo|document|image)\.url")
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
