@@ -135,6 +135,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "plans.view_*",
         "oversight.add_feedback",
         "outreach.view_*",
+        "outreach.count_*",
         "outreach.add_communicationactivity",
         "programmes.view_programme",
         "programmes.view_round",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.activity_list, name="activity_list"),
     path("them/", views.activity_create, name="activity_create"),
     path("<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("tai-lieu/<int:pk>/", views.document_download, name="document_download"),
     path("kien-nghi/", views.recommendation_list, name="recommendation_list"),
     path(
         "kien-nghi/<int:pk>/tra-loi/", views.recommendation_respond, name="recommendation_respond"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ansinh.accounts.permissions import has_permission
 from ansinh.core.audit import audit_export, audit_view
+from ansinh.core.files import scoped_file_response
 from ansinh.core.listing import paginate, query_without_page, wants_export, xlsx_response
 from ansinh.core.scoping import get_scoped_or_404
 from ansinh.core.text import accent_insensitive_regex
@@ -30,7 +31,13 @@ from .forms import (
     ResolveForm,
     ResponseForm,
 )
-from .models import Feedback, FeedbackCategory, Recommendation, SupervisionActivity
+from .models import (
+    Feedback,
+    FeedbackCategory,
+    Recommendation,
+    SupervisionActivity,
+    SupervisionDocument,
+)
 
 
 def _require(user, permission: str) -> None:
@@ -188,6 +195,12 @@ def activity_detail(request, pk: int):
             "can_change": can_change,
         },
     )
+
+
+@login_required
+def document_download(request, pk: int):
+    """A supervision document, only through the user's scope (out of scope: 404); audited."""
+    return scoped_file_response(request, SupervisionDocument.objects, pk=pk)
 
 
 @login_required
