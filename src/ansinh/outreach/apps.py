@@ -12,6 +12,7 @@ class OutreachConfig(AppConfig):
             "url": "outreach:index",
             "icon": "megaphone",
             "perm": "outreach.count_communicationactivity",
+            "group": "voice",
         },
     ]
 
