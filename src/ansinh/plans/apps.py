@@ -8,4 +8,10 @@ class PlansConfig(AppConfig):
     verbose_name = _("Kế hoạch")
     nav = [
         {"label": _("Kế hoạch"), "url": "plans:plan_list", "icon": "journal-text", "perm": None},
+        {
+            "label": _("Nhiệm vụ"),
+            "url": "plans:task_list",
+            "icon": "list-check",
+            "perm": "plans.view_task",
+        },
     ]
