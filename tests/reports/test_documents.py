@@ -206,6 +206,7 @@ def test_header_is_a_borderless_two_column_table_with_issuer_left_and_motto_righ
 
     parent, issuer = (run_of(p) for p in header.rows[0].cells[0].paragraphs[:2])
     assert not parent.font.bold and issuer.font.bold
+    assert parent.font.size in (Pt(12), Pt(13))
     assert issuer.font.size in (Pt(12), Pt(13))
     national, motto = (run_of(p) for p in header.rows[0].cells[1].paragraphs[:2])
     assert national.font.bold and national.font.size in (Pt(12), Pt(13))

@@ -8,10 +8,11 @@ documents:
   20–25 / 30–35 / 15–20 mm); Times New Roman everywhere, set for the ASCII, high-ANSI,
   complex-script and East Asian slots so that Vietnamese letters never fall back to another
   font.
-- The header is a borderless two-column table: the issuing body on the left (parent body in
-  capitals, the issuer in bold capitals, a short line under it, then "Số: ..."), the national
-  title on the right (bold capitals, 12 pt), the motto in bold 13 pt with a line as long as the
-  motto under it, then place and date in italics.
+- The header is a borderless two-column table (72 mm | 93 mm, so that the longest lines fit
+  on one line in Times New Roman): the issuing body on the left (parent body in capitals
+  12 pt, the issuer in bold capitals 13 pt, a short line under it, then "Số: ..."), the
+  national title on the right (bold capitals, 12 pt), the motto in bold 13 pt with a line as
+  long as the motto under it, then place and date in italics.
 - The document kind in bold capitals and the summary title (trích yếu) in bold, centred, with
   a short line under the title; body paragraphs justified, 14 pt, first line indented 1.27 cm,
   6 pt between paragraphs.
@@ -45,6 +46,7 @@ from ansinh.reports.document_model import FigureRow, ReportDocument
 FONT_NAME = "Times New Roman"
 BODY_SIZE = Pt(14)
 HEADER_SIZE = Pt(13)
+ISSUER_PARENT_SIZE = Pt(12)
 NATIONAL_TITLE_SIZE = Pt(12)
 TABLE_SIZE = Pt(12)
 RECIPIENTS_LABEL_SIZE = Pt(12)
@@ -60,7 +62,7 @@ MARGIN_LEFT = Twips(1701)
 MARGIN_RIGHT = Twips(851)
 TEXT_WIDTH_MM = 210 - 30 - 15  # 165 mm between the margins
 
-HEADER_LEFT_MM = 68
+HEADER_LEFT_MM = 72
 HEADER_RIGHT_MM = TEXT_WIDTH_MM - HEADER_LEFT_MM
 FIRST_LINE_INDENT = Cm(1.27)
 ZERO = Pt(0)
@@ -372,7 +374,7 @@ def _header_block(document, report: ReportDocument) -> None:
     _fixed_widths(table, (HEADER_LEFT_MM, HEADER_RIGHT_MM))
 
     left, right = table.rows[0].cells
-    _paragraph(left, report.issuer_parent.upper(), size=HEADER_SIZE, reuse_first=True)
+    _paragraph(left, report.issuer_parent.upper(), size=ISSUER_PARENT_SIZE, reuse_first=True)
     _paragraph(left, report.issuer.upper(), size=HEADER_SIZE, bold=True)
     issuer_width = _estimated_width_mm(report.issuer.upper(), HEADER_SIZE, bold=True)
     _rule(left, length_mm=issuer_width * 0.45, column_mm=HEADER_LEFT_MM)
