@@ -90,6 +90,7 @@ def plan_detail(request, pk: int):
 # Tasks
 
 TASK_FILTERS = selectors.TASK_FILTERS
+SUMMARY_PER_PAGE = 200
 
 
 def _task_filters(request) -> dict:
@@ -228,7 +229,8 @@ def task_overview(request):
             "plans": plans,
             "plan": plan,
             "by_department": by_department,
-            "by_unit": paginate(request, by_unit),
+            # One row per commune union: the city's 126 fit on one page.
+            "by_unit": paginate(request, by_unit, per_page=SUMMARY_PER_PAGE),
             "query": query_without_page(request),
         },
     )
