@@ -339,3 +339,75 @@ def test_task_list_query_count_does_not_grow_with_rows(
     client = client_for(personas.city_admin)
     with django_assert_max_num_queries(14):
         client.get(reverse("plans:task_list"))
+
+
+# --- editing a task -----------------------------------------------------------------------------
+
+
+def edit_post(task, **changes):
+    return {
+        "title": task.title,
+        "description": task.description,
+        "starts_on": task.starts_on.strftime("%d/%m/%Y"),
+        "deadline": "30/06/2026",
+        **changes,
+    }
+
+
+def test_city_edits_deadline_and_cooperating_departments_with_audit(
+    personas, departments, plan, client_for
+):
+    task = Task.objects.get(plan=plan, lead_department__code="gia-dinh-xa-hoi")
+    client = client_for(personas.city_admin)
+    assert client.get(reverse("plans:task_edit", args=[task.pk])).status_code == 200
+    cooperating = [departments["tuyen-giao"].pk, departments["bao-phu-nu-thu-do"].pk]
+
+    response = client.post(
+        reverse("plans:task_edit", args=[task.pk]),
+        edit_post(
+            task, cooperating_departments=cooperating, cooperating_units=[personas.hoankiem.pk]
+        ),
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2026, 6, 30)
+    assert sorted(task.cooperating_departments.values_list("pk", flat=True)) == sorted(cooperating)
+    assert list(task.cooperating_units.all()) == [personas.hoankiem]
+    event = AuditEvent.objects.get(action="update", object_type="plans.task")
+    assert event.changes["deadline"] == ["2030-12-31", "2026-06-30"]
+    assert event.changes["cooperating_departments"] == [[], sorted(cooperating)]
+    # A cooperating department now sees the task in its list.
+    staff = UserFactory(username="tuyengiao")
+    RoleAssignmentFactory(
+        user=staff,
+        role=Role.DEPARTMENT_STAFF,
+        unit=personas.city,
+        department=departments["tuyen-giao"],
+    )
+    listed = client_for(staff).get(reverse("plans:task_list")).context["page"]
+    assert task.pk in {t.pk for t in listed}
+
+
+def test_bad_dates_are_refused_and_nothing_changes(personas, plan, client_for):
+    task = first_task(plan, personas.hoankiem)
+    response = client_for(personas.city_admin).post(
+        reverse("plans:task_edit", args=[task.pk]), edit_post(task, deadline="01/01/2020")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["deadline"] == ["Thời hạn phải sau ngày bắt đầu."]
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2030, 12, 31)
+    assert not AuditEvent.objects.filter(action="update", object_type="plans.task").exists()
+
+
+def test_commune_officer_cannot_edit_tasks(personas, plan, client_for):
+    task = first_task(plan, personas.hoankiem)
+    client = client_for(personas.officer_hoankiem)
+    assert client.get(reverse("plans:task_edit", args=[task.pk])).status_code == 404
+    response = client.post(reverse("plans:task_edit", args=[task.pk]), edit_post(task))
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.deadline == dt.date(2030, 12, 31)
+    page = client.get(reverse("plans:task_detail", args=[task.pk]))
+    assert page.context["can_change"] is False

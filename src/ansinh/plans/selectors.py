@@ -213,7 +213,7 @@ def _summary(*, user, plan, key: str) -> list[dict]:
     else:
         queryset = queryset.filter(lead_department__isnull=True)
         names = ("unit", "unit__name", "unit__path")
-        order = ("unit__path",)
+        order = ("unit__name", "unit__path")
     overdue = Q(deadline__lt=today) & ~Q(status=Task.Status.DONE)
     rows = (
         queryset.values(*names)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.core.audit import audit_create, audit_record, audit_update, snapshot
+from ansinh.core.audit import audit_create, audit_record, audit_update, model_changes, snapshot
 from ansinh.core.models import AuditEvent
 from ansinh.core.scoping import OutOfScope, ensure_in_scope, get_scoped_or_404
 from ansinh.core.text import fold
@@ -362,25 +362,63 @@ def task_create(
     return task
 
 
+def _m2m_snapshot(task: Task) -> dict:
+    return {
+        "cooperating_departments": sorted(
+            task.cooperating_departments.values_list("pk", flat=True)
+        ),
+        "cooperating_units": sorted(task.cooperating_units.values_list("pk", flat=True)),
+    }
+
+
 def task_update(*, user, task: Task, **changes) -> Task:
-    """Change a task's title, description, dates or departments (audited)."""
-    allowed = {"title", "description", "starts_on", "deadline", "lead_department"}
+    """Change a task's title, description, dates, lead and cooperating departments or units.
+
+    Audited with the old and new values (cooperating ones as lists of ids). Outside the
+    user's scope for `change`: 404, nothing written; bad dates: ValidationError, nothing
+    written.
+    """
+    allowed = {
+        "title",
+        "description",
+        "starts_on",
+        "deadline",
+        "lead_department",
+        "cooperating_departments",
+        "cooperating_units",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"task_update does not change {sorted(unknown)}")
+    departments = changes.pop("cooperating_departments", None)
+    units = changes.pop("cooperating_units", None)
     with transaction.atomic():
         task = get_scoped_or_404(Task.objects.select_for_update(), user, "change", pk=task.pk)
-        before = snapshot(task, TASK_FIELDS)
+        before = {**snapshot(task, TASK_FIELDS), **_m2m_snapshot(task)}
         for name, value in changes.items():
-            setattr(task, name, value.strip() if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = " ".join(value.split()) if name == "title" else value.strip()
+            setattr(task, name, value)
         errors = _check_task_dates(task.starts_on, task.deadline)
         if not task.title:
             errors["title"] = _("Chưa nhập tên nhiệm vụ.")
+        elif len(task.title) > TITLE_LENGTH:
+            errors["title"] = _("Tên nhiệm vụ dài quá 300 ký tự.")
+        if task.lead_department is not None and task.lead_department.union_id != task.unit_id:
+            errors["lead_department"] = _("Ban, đơn vị chủ trì không thuộc đơn vị thực hiện.")
         if errors:
             raise ValidationError(errors)
         task.save()
+        if departments is not None:
+            task.cooperating_departments.set(departments)
+        if units is not None:
+            task.cooperating_units.set(units)
         ensure_in_scope(task, user, "change")
-        audit_update(actor=user, obj=task, before=before, fields=TASK_FIELDS)
+        changes_made = model_changes(before, {**snapshot(task, TASK_FIELDS), **_m2m_snapshot(task)})
+        if changes_made:
+            audit_record(
+                action=AuditEvent.Action.UPDATE, actor=user, obj=task, changes=changes_made
+            )
     return task
 
 

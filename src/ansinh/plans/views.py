@@ -18,7 +18,7 @@ from ansinh.core.listing import paginate, query_without_page, wants_export, xlsx
 from ansinh.core.scoping import get_scoped_or_404
 
 from . import selectors, services
-from .forms import TaskProgressForm
+from .forms import TaskEditForm, TaskProgressForm
 from .models import Plan, Task, TaskEvidence
 
 
@@ -242,6 +242,7 @@ def _task_page(request, task, form, status=200):
         .filter(pk=task.pk)
         .exists()
     )
+    can_change = Task.objects.restrict(request.user, "change").filter(pk=task.pk).exists()
     return render(
         request,
         "plans/task_detail.html",
@@ -251,6 +252,7 @@ def _task_page(request, task, form, status=200):
             "cooperating_departments": list(task.cooperating_departments.all()),
             "cooperating_units": list(task.cooperating_units.all()),
             "form": form if can_report else None,
+            "can_change": can_change,
         },
         status=status,
     )
@@ -291,6 +293,27 @@ def task_progress_add(request, pk: int):
     ):
         raise Http404
     return _task_page(request, task, form)
+
+
+@login_required
+def task_edit(request, pk: int):
+    """Change a task's wording, dates, lead and cooperating departments or units (404 for
+    a user who may not change it)."""
+    task = selectors.task_get(user=request.user, pk=pk, action="change")
+    if request.method == "POST":
+        form = TaskEditForm(request.POST, task=task, user=request.user)
+        if form.is_valid():
+            try:
+                services.task_update(user=request.user, task=task, **form.cleaned_data)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, _("Đã lưu nhiệm vụ."))
+                return redirect("plans:task_detail", pk=task.pk)
+    else:
+        form = TaskEditForm(task=task, user=request.user)
+    return render(request, "plans/task_form.html", {"task": task, "form": form})
 
 
 @login_required
