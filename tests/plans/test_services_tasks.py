@@ -354,3 +354,31 @@ def test_task_create_checks_dates_and_scope(personas, plan):
     assert task.title == "Hội nghị quán triệt"
     assert task.plan == plan
     assert AuditEvent.objects.filter(object_type="plans.task", object_id=str(task.pk)).count() == 1
+
+
+# --- computed indicators ------------------------------------------------------------------------
+
+
+def test_indicators_count_done_in_period_and_overdue_at_its_end(personas, tasks, plan):
+    from ansinh.core.indicators import get_computed, sum_under
+
+    admin = personas.city_admin
+    done = commune_task(plan, personas.hoankiem, order=1)
+    task_progress_add(user=admin, task=done, text="Xong", percent=100, reported_on=TODAY)
+    late = commune_task(plan, personas.donganh, order=1)
+    Task.objects.filter(pk=late.pk).update(deadline=TODAY - dt.timedelta(days=5))
+
+    done_values = get_computed("PLAN_TASKS_DONE").values(start=TODAY, end=TODAY)
+    assert done_values == {personas.hoankiem.path: 1}
+    assert (
+        get_computed("PLAN_TASKS_DONE").values(
+            start=TODAY - dt.timedelta(days=30), end=TODAY - dt.timedelta(days=1)
+        )
+        == {}
+    )
+    overdue = get_computed("PLAN_TASKS_OVERDUE").values(start=TODAY, end=TODAY)
+    assert overdue == {personas.donganh.path: 1}
+    assert sum_under(overdue, personas.city.path) == 1
+    # Ten days ago the deadline had not passed yet.
+    ten_days_ago = TODAY - dt.timedelta(days=10)
+    assert get_computed("PLAN_TASKS_OVERDUE").values(start=ten_days_ago, end=ten_days_ago) == {}
