@@ -411,3 +411,24 @@ def test_commune_officer_cannot_edit_tasks(personas, plan, client_for):
     assert task.deadline == dt.date(2030, 12, 31)
     page = client.get(reverse("plans:task_detail", args=[task.pk]))
     assert page.context["can_change"] is False
+
+
+def test_overview_and_overdue_exports(personas, plan, client_for):
+    late = first_task(plan, personas.donganh)
+    Task.objects.filter(pk=late.pk).update(deadline=TODAY - dt.timedelta(days=1))
+    client = client_for(personas.city_admin)
+
+    overview = client.get(reverse("plans:task_overview"), {"export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(BytesIO(overview.content)).get_sheet_by_index(0)
+    rows = rows.to_python()
+    assert rows[0][0] == "Ban, đơn vị"
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name["Hội LHPN Xã Đông Anh"] == [2, 1, 0, 0, 1, 0]
+    assert by_name["Ban Gia đình xã hội"] == [1, 1, 0, 0, 0, 0]
+
+    overdue = client.get(reverse("plans:task_overdue"), {"export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(BytesIO(overdue.content)).get_sheet_by_index(0)
+    rows = rows.to_python()
+    assert len(rows) == 2
+    assert rows[1][3] == "Hội LHPN Xã Đông Anh" and rows[1][6] == "Quá hạn"
+    assert AuditEvent.objects.filter(action="export").count() == 2
