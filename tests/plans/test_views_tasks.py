@@ -23,16 +23,21 @@ from .conftest import DEPARTMENTS, SYNTHETIC_PLAN
 TODAY = dt.date.today()
 
 
-def load_tasks(personas, tmp_path):
+def load_tasks(personas):
+    """The synthetic plan and its tasks, for suites whose make_objects has no fixtures."""
+    import tempfile
+    from pathlib import Path
+
     from ansinh.org.models import Department
 
     for index, (code, name, kind) in enumerate(DEPARTMENTS):
         Department.objects.get_or_create(
             union=personas.city, code=code, defaults={"name": name, "kind": kind, "order": index}
         )
-    path = tmp_path / "ke-hoach.txt"
-    path.write_text(SYNTHETIC_PLAN, encoding="utf-8")
-    plan = plan_load(path=path, city=personas.city)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ke-hoach.txt"
+        path.write_text(SYNTHETIC_PLAN, encoding="utf-8")
+        plan = plan_load(path=path, city=personas.city)
     plan_tasks_generate(plan=plan)
     return plan
 
@@ -64,10 +69,7 @@ class TestTaskPagePermissions(ScopedPermissionSuite):
     model = Task
 
     def make_objects(self, personas):
-        import tempfile
-        from pathlib import Path
-
-        plan = load_tasks(personas, Path(tempfile.mkdtemp()))
+        plan = load_tasks(personas)
         return first_task(plan, personas.hoankiem), first_task(plan, personas.donganh)
 
     def page_url(self, obj):
@@ -96,10 +98,7 @@ class TestTaskEvidencePermissions(ScopedPermissionSuite):
     model = TaskEvidence
 
     def make_objects(self, personas):
-        import tempfile
-        from pathlib import Path
-
-        plan = load_tasks(personas, Path(tempfile.mkdtemp()))
+        plan = load_tasks(personas)
         files = []
         for unit in (personas.hoankiem, personas.donganh):
             progress = task_progress_add(
