@@ -205,6 +205,7 @@ def run(report) -> None:
     from ansinh.programmes import selectors, services
     from ansinh.programmes.hooks import months_before
     from ansinh.programmes.models import Delivery, Programme, Round
+    from ansinh.programmes.reach import reach_rebuild
     from ansinh.registry.models import Person
     from ansinh.registry.synthetic import seed_people
     from ansinh.rules.person import evaluate_facts, iter_person_facts
@@ -227,6 +228,15 @@ def run(report) -> None:
             added / seconds,
             "rows/s",
             note=f"{added:,} deliveries (+ entitlements) by {'COPY' if connection.vendor == 'postgresql' else 'INSERT'}",
+        )
+        # The bulk load bypassed the delivery services: re-derive the reach tables once.
+        started = time.perf_counter()
+        counts = reach_rebuild()
+        report(
+            "reach tables rebuilt",
+            time.perf_counter() - started,
+            "s",
+            note=f"{counts['people']:,} people, {counts['programme_rows']:,} programme rows",
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")

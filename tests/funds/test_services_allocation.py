@@ -7,9 +7,10 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from ansinh.funds.models import Allocation, Donation, JournalEntry
-from ansinh.funds.selectors import campaign_totals, ledger_verify_database
+from ansinh.funds.selectors import campaign_totals, ledger_verify_database, round_funding
 from ansinh.funds.services import BalanceError, allocation_create, donation_record
 from ansinh.programmes import services as programme_services
 from ansinh.programmes.models import Programme
@@ -49,6 +50,20 @@ def test_allocation_moves_the_balance_and_posts_an_entry(campaign, personas):
     assert (totals.received, totals.allocated, totals.balance) == (1_000_000, 600_000, 400_000)
     assert JournalEntry.objects.filter(allocation__isnull=False).count() == 1
     assert ledger_verify_database().ok
+
+
+@pytest.mark.django_db
+def test_round_page_shows_the_campaigns_that_fund_it(campaign, personas, client_for):
+    _fund(campaign, 1_000_000)
+    round_ = _round(personas)
+    allocation_create(actor=personas.city_admin, campaign=campaign, round=round_, amount=250_000)
+    allocation_create(actor=personas.city_admin, campaign=campaign, round=round_, amount=50_000)
+
+    assert round_funding(round_id=round_.pk) == [
+        {"slug": campaign.slug, "title": campaign.title, "amount": 300_000}
+    ]
+    page = client_for(personas.city_admin).get(reverse("programmes:round_detail", args=[round_.pk]))
+    assert "300.000 ₫" in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -109,8 +109,15 @@ def test_tet_scenario_through_the_pages(
     removed.refresh_from_db()
     assert (removed.status, removed.reason) == (Entitlement.Status.REMOVED, "Đã mất")
     giadinh.post(reverse("programmes:round_submit", args=[round_.pk]))
-    # The proposer has no approval right: the approval page does not exist for her.
-    assert giadinh.get(reverse("programmes:round_approve", args=[round_.pk])).status_code == 404
+    # Department staff may approve rounds, but never their own: the page says so and a
+    # posted approval changes nothing.
+    own = giadinh.get(reverse("programmes:round_approve", args=[round_.pk]))
+    assert own.status_code == 200
+    assert 'data-testid="own-round"' in own.content.decode()
+    assert 'data-testid="approve"' not in own.content.decode()
+    giadinh.post(reverse("programmes:round_approve", args=[round_.pk]))
+    round_.refresh_from_db()
+    assert (round_.status, round_.approved_by) == (Round.Status.CANDIDATES, None)
     page = lanhdao.get(reverse("programmes:round_approve", args=[round_.pk]))
     assert page.status_code == 200
     assert page.context["summary"]["total"]["listed"] == 4

@@ -31,6 +31,21 @@ SENSITIVE_FEEDBACK = "sensitive.view_feedback"
 
 # Registry permissions that let a role see people (never given to an aggregate viewer).
 _REGISTRY_READ = {"registry.view_*", "registry.count_person", "registry.export_person"}
+# Recording the support a person gets outside rounds: loans, training, jobs, sponsorships.
+_LIVELIHOOD_WRITE = {
+    "programmes.add_loanfacilitation",
+    "programmes.change_loanfacilitation",
+    "programmes.add_trainingcourse",
+    "programmes.change_trainingcourse",
+    "programmes.add_trainingenrolment",
+    "programmes.change_trainingenrolment",
+    "programmes.add_jobreferral",
+    "programmes.change_jobreferral",
+    "programmes.add_sponsorship",
+    "programmes.change_sponsorship",
+    "programmes.add_sponsorshippayment",
+    "programmes.change_sponsorshippayment",
+}
 _REGISTRY_WRITE = {
     "registry.add_*",
     "registry.change_*",
@@ -71,7 +86,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "programmes.count_*",
         "programmes.add_round",
         "programmes.change_round",
+        # Department staff approve each other's rounds; never their own (maker-checker).
+        "programmes.approve_round",
         "programmes.change_programme",
+        *_LIVELIHOOD_WRITE,
         "org.view_*",
         "core.view_job",
         "core.add_job",
@@ -104,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "programmes.add_entitlement",
         "programmes.change_entitlement",
         "programmes.add_delivery",
+        *_LIVELIHOOD_WRITE,
         "org.view_*",
         "org.add_unionunit",
         "org.change_unionunit",

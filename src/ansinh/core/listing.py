@@ -96,3 +96,18 @@ __all__ = [
     "xlsx_bytes",
     "xlsx_response",
 ]
+
+
+def date_param(request, name: str) -> tuple[dt.date | None, str]:
+    """A dd/mm/yyyy date from the query string: (date, "") or (None, Vietnamese error)."""
+    from django.utils.translation import gettext as _
+
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return None, ""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, pattern).date(), ""
+        except ValueError:
+            continue
+    return None, _("Ngày “%(value)s” không hợp lệ (dd/mm/yyyy).") % {"value": text}

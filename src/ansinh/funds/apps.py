@@ -12,5 +12,6 @@ class FundsConfig(AppConfig):
             "url": "funds:campaign_list",
             "icon": "piggy-bank",
             "perm": "funds.view_campaign",
+            "group": "funds",
         },
     ]

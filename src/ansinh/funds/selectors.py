@@ -327,3 +327,20 @@ def ledger_export_lines() -> Iterator[str]:
     for entry in ledger_entries():
         entry.pop("_donation_amount", None)
         yield json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def round_funding(*, round_id: int) -> list[dict]:
+    """The campaigns that fund a programme round: money allocated to the round itself or to
+    its deliveries, per campaign (public figures: no donor and no beneficiary is named)."""
+    rows = (
+        Allocation.objects.filter(
+            Q(round_id=round_id) | Q(delivery__entitlement__round_id=round_id)
+        )
+        .values("campaign__slug", "campaign__title")
+        .annotate(amount=Sum("amount"))
+        .order_by("campaign__title")
+    )
+    return [
+        {"slug": row["campaign__slug"], "title": row["campaign__title"], "amount": row["amount"]}
+        for row in rows
+    ]

@@ -7,5 +7,11 @@ class GeoConfig(AppConfig):
     label = "geo"
     verbose_name = _("Đơn vị hành chính")
     nav = [
-        {"label": _("Đơn vị hành chính"), "url": "geo:unit_list", "icon": "map", "perm": None},
+        {
+            "label": _("Đơn vị hành chính"),
+            "url": "geo:unit_list",
+            "icon": "map",
+            "perm": None,
+            "group": "admin",
+        },
     ]

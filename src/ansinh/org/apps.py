@@ -12,5 +12,6 @@ class OrgConfig(AppConfig):
             "url": "org:unit_list",
             "icon": "diagram-3",
             "perm": "org.view_unionunit",
+            "group": "admin",
         },
     ]

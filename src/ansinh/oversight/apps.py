@@ -12,11 +12,13 @@ class OversightConfig(AppConfig):
             "url": "oversight:activity_list",
             "icon": "clipboard-check",
             "perm": "oversight.view_supervisionactivity",
+            "group": "voice",
         },
         {
             "label": _("Góp ý, kiến nghị"),
             "url": "oversight:feedback_list",
             "icon": "chat-left-text",
             "perm": "oversight.view_feedback",
+            "group": "voice",
         },
     ]

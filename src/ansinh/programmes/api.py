@@ -13,7 +13,7 @@ from ansinh.accounts.permissions import has_permission
 from ansinh.core.scoping import get_scoped_or_404
 from ansinh.registry.models import Person
 
-from . import livelihood, services
+from . import livelihood, services, sponsorship
 from .models import (
     Delivery,
     Entitlement,
@@ -21,6 +21,7 @@ from .models import (
     LoanFacilitation,
     Programme,
     Round,
+    Sponsorship,
     TrainingCourse,
     TrainingEnrolment,
 )
@@ -344,6 +345,60 @@ class ReferralViewSet(
         return super().get_queryset().order_by("-referred_on", "-id")
 
 
+class SponsorshipSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+    sponsor_name = serializers.CharField(source="sponsor.name", read_only=True)
+    # Plain ids, looked up through the user's scope (404 outside).
+    child = serializers.IntegerField(source="child_id", min_value=1)
+    sponsor = serializers.IntegerField(source="sponsor_id", min_value=1)
+
+    class Meta:
+        model = Sponsorship
+        fields = [
+            "id",
+            "programme",
+            "sponsor",
+            "sponsor_name",
+            "child",
+            "child_name",
+            "monthly_amount",
+            "starts_on",
+            "ends_on",
+            "end_reason",
+            "end_note",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = ["programme", "ends_on", "end_reason", "end_note", "created_at"]
+
+
+class SponsorshipViewSet(ScopedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    model = Sponsorship
+    related = ("child", "sponsor")
+    serializer_class = SponsorshipSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-starts_on", "-id")
+
+    def create(self, request, *args, **kwargs):
+        from ansinh.funds.models import Donor
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not has_permission(request.user, "programmes.add_sponsorship"):
+            raise NotFound
+        data = dict(serializer.validated_data)
+        child = get_scoped_or_404(Person.objects, request.user, "view", pk=data.pop("child_id"))
+        sponsor = get_scoped_or_404(Donor.objects, request.user, "view", pk=data.pop("sponsor_id"))
+        try:
+            item = sponsorship.sponsorship_create(
+                user=request.user, sponsor=sponsor, child=child, **data
+            )
+        except DjangoValidationError as error:
+            raise _service_errors(error) from error
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("programmes", ProgrammeViewSet, basename="programme")
     router.register("programme-rounds", RoundViewSet, basename="programme-round")
@@ -353,3 +408,4 @@ def register(router) -> None:
     router.register("training-courses", CourseViewSet, basename="training-course")
     router.register("training-enrolments", EnrolmentViewSet, basename="training-enrolment")
     router.register("job-referrals", ReferralViewSet, basename="job-referral")
+    router.register("sponsorships", SponsorshipViewSet, basename="sponsorship")

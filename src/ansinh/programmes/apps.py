@@ -12,12 +12,14 @@ class ProgrammesConfig(AppConfig):
             "url": "programmes:programme_list",
             "icon": "gift",
             "perm": "programmes.view_programme",
+            "group": "support",
         },
         {
             "label": _("Vay vốn, học nghề, việc làm"),
             "url": "programmes:loan_list",
             "icon": "briefcase",
             "perm": "programmes.view_loanfacilitation",
+            "group": "support",
         },
     ]
 

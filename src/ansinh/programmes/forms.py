@@ -10,9 +10,19 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.accounts.permissions import ALL, scope_paths
 from ansinh.core.forms import VndField
+from ansinh.funds.models import Donor
 from ansinh.org.models import Department, UnionUnit
 
-from .models import Delivery, JobOutcome, JobReferral, LoanFacilitation, Programme, Round
+from .models import (
+    Delivery,
+    JobOutcome,
+    JobReferral,
+    LoanFacilitation,
+    Programme,
+    Round,
+    Sponsorship,
+    SponsorshipPayment,
+)
 
 DATE_INPUT = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -286,3 +296,87 @@ class ProgrammeForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
     is_active = forms.BooleanField(label=gettext_lazy("Đang thực hiện"), required=False)
+
+
+class SponsorshipForm(StyledForm):
+    """A sponsor takes a child: an existing sponsor of the user's scope, or a new one named
+    here (created as a donor of the funds module)."""
+
+    child = PersonField(label=gettext_lazy("Mã số đối tượng của trẻ"))
+    sponsor = forms.ModelChoiceField(
+        label=gettext_lazy("Mẹ đỡ đầu, nhà tài trợ đã có"),
+        queryset=Donor.objects.none(),
+        required=False,
+    )
+    sponsor_name = forms.CharField(
+        label=gettext_lazy("hoặc tên mẹ đỡ đầu mới"), max_length=255, required=False
+    )
+    sponsor_kind = forms.ChoiceField(
+        label=gettext_lazy("Loại nhà tài trợ mới"),
+        choices=Donor.Kind.choices,
+        required=False,
+    )
+    sponsor_public = forms.BooleanField(
+        label=gettext_lazy("Đồng ý công khai tên"), required=False, initial=True
+    )
+    monthly_amount = VndField(label=gettext_lazy("Mức hỗ trợ hằng tháng (đồng)"), min_value=0)
+    starts_on = date_field(gettext_lazy("Bắt đầu từ ngày"), required=True)
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["sponsor"].queryset = Donor.objects.restrict(user, "view").order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("sponsor") and not (data.get("sponsor_name") or "").strip():
+            raise forms.ValidationError(_("Cần chọn mẹ đỡ đầu hoặc nhập tên người mới."))
+        if data.get("sponsor") and (data.get("sponsor_name") or "").strip():
+            raise forms.ValidationError(_("Chọn người đã có hoặc nhập người mới, không cả hai."))
+        return data
+
+
+class SponsorshipEndForm(StyledForm):
+    ends_on = date_field(gettext_lazy("Kết thúc ngày"), required=True)
+    end_reason = forms.ChoiceField(
+        label=gettext_lazy("Lý do"), choices=Sponsorship.EndReason.choices
+    )
+    end_note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+
+MONTH_INPUT = ["%m/%Y", "%Y-%m"]
+
+
+class MonthField(forms.DateField):
+    """A month written mm/yyyy; cleaned to its first day."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", MONTH_INPUT)
+        kwargs.setdefault(
+            "widget", forms.DateInput(format="%m/%Y", attrs={"placeholder": "mm/yyyy"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class SponsorshipPaymentForm(StyledForm):
+    month = MonthField(label=gettext_lazy("Tháng hỗ trợ"))
+    amount = VndField(label=gettext_lazy("Số tiền (đồng)"), min_value=1)
+    paid_on = date_field(gettext_lazy("Ngày trao"), required=True)
+    means = forms.ChoiceField(
+        label=gettext_lazy("Hình thức"), choices=SponsorshipPayment.Means.choices
+    )
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+
+
+class SponsorshipReverseForm(StyledForm):
+    payment = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=gettext_lazy("Lý do hủy"), max_length=255)

@@ -130,6 +130,45 @@ def _livelihood_context(request, person):
     }
 
 
+def _sponsorship_context(request, person):
+    from ansinh.accounts.permissions import has_permission
+
+    from .selectors import person_sponsorships
+
+    return {
+        "sponsorships": person_sponsorships(user=request.user, person=person),
+        "can_add": has_permission(request.user, "programmes.add_sponsorship"),
+    }
+
+
+def sponsorships_merge(*, kept, merged) -> int:
+    """Move the merged record's sponsorships to the kept child. A sponsor who was sponsoring
+    both records keeps the kept one's sponsorship; the merged one's is ended with a reason."""
+    from django.utils import timezone
+
+    from .models import Sponsorship
+
+    moved = 0
+    open_sponsors = set(
+        Sponsorship.objects.filter(child=kept, ends_on__isnull=True).values_list(
+            "sponsor_id", flat=True
+        )
+    )
+    for item in Sponsorship.objects.filter(child=merged).order_by("id"):
+        if item.ends_on is None and item.sponsor_id in open_sponsors:
+            item.ends_on = max(timezone.localdate(), item.starts_on)
+            item.end_reason = Sponsorship.EndReason.OTHER
+            item.end_note = _("Hồ sơ trùng, đã gộp vào hồ sơ %(pk)s") % {"pk": kept.pk}
+        item.child = kept
+        item.save(update_fields=["child", "ends_on", "end_reason", "end_note"])
+        moved += 1
+    if moved:
+        from .reach import reach_refresh
+
+        reach_refresh(person_ids=[kept.pk, merged.pk])
+    return moved
+
+
 def install() -> None:
     from ansinh.registry.merging import register_merge_hook
     from ansinh.registry.panels import register_panel
@@ -137,6 +176,7 @@ def install() -> None:
 
     register_person_function("received", RECEIVED_SIGNATURE, received_compile, received_explain)
     register_merge_hook(entitlements_merge)
+    register_merge_hook(sponsorships_merge)
     register_panel(
         "programmes.support",
         title=gettext_lazy("Hỗ trợ đã nhận"),
@@ -152,4 +192,12 @@ def install() -> None:
         context=_livelihood_context,
         permission="programmes.view_loanfacilitation",
         order=21,
+    )
+    register_panel(
+        "programmes.sponsorship",
+        title=gettext_lazy("Mẹ đỡ đầu"),
+        template="programmes/_sponsorship_panel.html",
+        context=_sponsorship_context,
+        permission="programmes.view_sponsorship",
+        order=22,
     )

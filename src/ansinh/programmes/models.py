@@ -663,3 +663,143 @@ class JobReferral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer} · {self.position} · {self.person_id}"
+
+
+class Sponsorship(models.Model):
+    """A sponsor (mẹ đỡ đầu: a donor of the funds module, a person or an organisation) who
+    supports one child every month from `starts_on` until `ends_on`. Each month's support is
+    logged as a `SponsorshipPayment`; a logged month reaches the child (the reach tables)."""
+
+    class EndReason(models.TextChoices):
+        AGED_OUT = "aged_out", _("Trẻ đã trưởng thành, hết tuổi đỡ đầu")
+        SPONSOR_STOPPED = "sponsor_stopped", _("Nhà tài trợ dừng hỗ trợ")
+        CHILD_MOVED = "child_moved", _("Trẻ chuyển nơi ở")
+        STABLE = "stable", _("Hoàn cảnh gia đình đã ổn định")
+        OTHER = "other", _("Lý do khác")
+
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+    )
+    sponsor = models.ForeignKey(
+        "funds.Donor",
+        verbose_name=_("mẹ đỡ đầu, nhà tài trợ"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+    )
+    child = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("trẻ được đỡ đầu"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+    )
+    monthly_amount = models.BigIntegerField(_("mức hỗ trợ hằng tháng (đồng)"))
+    starts_on = models.DateField(_("bắt đầu từ ngày"))
+    ends_on = models.DateField(_("kết thúc ngày"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("lý do kết thúc"), max_length=16, choices=EndReason.choices, blank=True
+    )
+    end_note = models.CharField(_("ghi chú khi kết thúc"), max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "child__scope_path"
+
+    class Meta:
+        verbose_name = _("nhận đỡ đầu")
+        verbose_name_plural = _("nhận đỡ đầu")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gte=0), name="programmes_sponsorship_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="programmes_sponsorship_dates",
+            ),
+            models.CheckConstraint(
+                condition=(Q(ends_on__isnull=True) & Q(end_reason=""))
+                | (Q(ends_on__isnull=False) & ~Q(end_reason="")),
+                name="programmes_sponsorship_end_reason",
+            ),
+            # One open sponsorship of a child by the same sponsor.
+            models.UniqueConstraint(
+                fields=["sponsor", "child"],
+                condition=Q(ends_on__isnull=True),
+                name="programmes_sponsorship_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_id} → {self.child_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ends_on is None
+
+
+class SponsorshipPayment(models.Model):
+    """One month's support logged for a sponsorship. Money is never edited in place: a line
+    logged by mistake is cancelled by a reversing line (`reverses`, the opposite amount)."""
+
+    class Means(models.TextChoices):
+        CASH = "cash", _("Tiền mặt")
+        TRANSFER = "transfer", _("Chuyển khoản")
+        IN_KIND = "in_kind", _("Hiện vật quy đổi")
+
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        verbose_name=_("nhận đỡ đầu"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    month = models.DateField(_("tháng hỗ trợ"), help_text=_("Ngày đầu tháng."))
+    amount = models.BigIntegerField(_("số tiền (đồng)"))
+    paid_on = models.DateField(_("ngày trao"))
+    means = models.CharField(_("hình thức"), max_length=10, choices=Means.choices)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("hủy dòng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_field = "sponsorship__child__scope_path"
+
+    class Meta:
+        verbose_name = _("lần hỗ trợ hằng tháng")
+        verbose_name_plural = _("lần hỗ trợ hằng tháng")
+        ordering = ["month", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True) & Q(amount__gt=0))
+                | (Q(reverses__isnull=False) & Q(amount__lt=0)),
+                name="programmes_sponsorship_payment_sign",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sponsorship", "month"], name="programmes_sponsorpay_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsorship_id} · {self.month:%m/%Y} · {self.amount}"

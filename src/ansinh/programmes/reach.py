@@ -1,7 +1,8 @@
 """Upkeep of the reach tables (`PersonReach`, `ProgrammeReach`): who was reached first/last
 and how many times, in total and per programme.
 
-Three ways in, all set-based SQL that PostgreSQL and SQLite both run:
+A reach is a delivery, or a month of sponsorship support that was logged and not reversed
+(`sponsorship.py`). Three ways in, all set-based SQL that PostgreSQL and SQLite both run:
 - `reach_add` — one new delivery: an upsert (`INSERT ... ON CONFLICT DO UPDATE`) in the
   delivery's transaction. Two deliveries to the same person committed at the same moment both
   land (the conflicting insert waits on the row, then updates it; `times` is `times + 1`).
@@ -62,13 +63,32 @@ def reach_add(*, person_id: int, programme_id: int, delivered_on: dt.date) -> No
         )
 
 
+def _reaches() -> str:
+    """Every reach as (person_id, programme_id, reached_on): deliveries, and the months of
+    sponsorship support that were logged and not reversed."""
+    from .models import Sponsorship, SponsorshipPayment
+
+    _people, _programmes, deliveries = _tables()
+    payments = SponsorshipPayment._meta.db_table
+    sponsorships = Sponsorship._meta.db_table
+    return f"""
+        SELECT person_id, programme_id, delivered_on AS reached_on FROM {deliveries}
+        UNION ALL
+        SELECT s.child_id, s.programme_id, p.paid_on
+          FROM {payments} p JOIN {sponsorships} s ON s.id = p.sponsorship_id
+         WHERE p.reverses_id IS NULL
+           AND NOT EXISTS (SELECT 1 FROM {payments} r WHERE r.reverses_id = p.id)
+    """  # noqa: S608
+
+
 def _fill(cursor, where: str = "", params: list | None = None) -> None:
-    person_table, programme_table, deliveries = _tables()
+    person_table, programme_table, _deliveries = _tables()
+    reaches = _reaches()
     cursor.execute(
         f"""
         INSERT INTO {person_table} (person_id, first_reached_on, last_reached_on, times)
-        SELECT person_id, MIN(delivered_on), MAX(delivered_on), COUNT(*)
-          FROM {deliveries} {where}
+        SELECT person_id, MIN(reached_on), MAX(reached_on), COUNT(*)
+          FROM ({reaches}) d {where}
          GROUP BY person_id
         """,  # noqa: S608
         params or [],
@@ -77,8 +97,8 @@ def _fill(cursor, where: str = "", params: list | None = None) -> None:
         f"""
         INSERT INTO {programme_table}
                (person_id, programme_id, first_reached_on, last_reached_on, times)
-        SELECT person_id, programme_id, MIN(delivered_on), MAX(delivered_on), COUNT(*)
-          FROM {deliveries} {where}
+        SELECT person_id, programme_id, MIN(reached_on), MAX(reached_on), COUNT(*)
+          FROM ({reaches}) d {where}
          GROUP BY person_id, programme_id
         """,  # noqa: S608
         params or [],
@@ -86,7 +106,7 @@ def _fill(cursor, where: str = "", params: list | None = None) -> None:
 
 
 def reach_refresh(*, person_ids: Iterable[int]) -> None:
-    """Re-derive the reach rows of `person_ids` from their deliveries."""
+    """Re-derive the reach rows of `person_ids` from their deliveries and sponsorship months."""
     from .models import PersonReach, ProgrammeReach
 
     ids = sorted({int(pk) for pk in person_ids})

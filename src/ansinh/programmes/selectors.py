@@ -12,10 +12,13 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ansinh.geo.models import AdminUnit
@@ -29,6 +32,9 @@ from .models import (
     LoanFacilitation,
     Programme,
     ProgrammeReach,
+    Round,
+    Sponsorship,
+    SponsorshipPayment,
     TrainingCourse,
     TrainingEnrolment,
 )
@@ -73,9 +79,17 @@ def open_vulnerability(today: dt.date, person_ref="pk") -> Exists:
     )
 
 
-def reached(today: dt.date, months: int, person_ref="pk") -> Exists:
-    """A delivery to the (outer) person in the last `months` months (0: ever)."""
-    return Exists(_window(today, months).filter(person=OuterRef(person_ref)))
+def reached(today: dt.date, months: int, person_ref="pk") -> Q:
+    """A delivery to the (outer) person, or a logged month of sponsorship support to her, in
+    the last `months` months (0: ever)."""
+    payments = SponsorshipPayment.objects.filter(
+        paid_on__lte=today, reverses__isnull=True, reversal__isnull=True
+    )
+    if months:
+        payments = payments.filter(paid_on__gte=months_before(today, months))
+    return Q(Exists(_window(today, months).filter(person=OuterRef(person_ref)))) | Q(
+        Exists(payments.filter(sponsorship__child=OuterRef(person_ref)))
+    )
 
 
 def _window(today: dt.date, months: int) -> QuerySet:
@@ -428,3 +442,99 @@ def person_livelihood(*, user, person: Person) -> dict:
             .order_by("-referred_on", "-id")
         ),
     }
+
+
+def sponsorship_list(*, user, q: str = "", status: str = "", sponsor: str = "") -> QuerySet:
+    """Sponsorships the user may see, with the months logged and the money given so far."""
+    rows = (
+        Sponsorship.objects.restrict(user, "view")
+        .select_related("sponsor", "child__household__commune", "programme")
+        .annotate(
+            given=Coalesce(Sum("payments__amount"), 0),
+            last_month=Max("payments__month", filter=Q(payments__reverses__isnull=True)),
+        )
+        .order_by("-starts_on", "-id")
+    )
+    if status == "active":
+        rows = rows.filter(ends_on__isnull=True)
+    elif status == "ended":
+        rows = rows.filter(ends_on__isnull=False)
+    rows = _name_filter(rows, sponsor, "sponsor__name_folded")
+    return _name_filter(rows, q, "child__name_folded")
+
+
+def sponsorship_months(*, sponsorship: Sponsorship) -> list[dict]:
+    """The sponsorship's payment lines, oldest month first, each with whether it was reversed."""
+    lines = list(
+        sponsorship.payments.select_related("recorded_by", "reverses").order_by("month", "id")
+    )
+    reversed_ids = {line.reverses_id for line in lines if line.reverses_id}
+    return [{"line": line, "is_reversed": line.pk in reversed_ids} for line in lines]
+
+
+def person_sponsorships(*, user, person: Person) -> list[Sponsorship]:
+    """A child's sponsorships (for her page), with the money given so far."""
+    return list(
+        Sponsorship.objects.restrict(user, "view")
+        .filter(child=person)
+        .select_related("sponsor")
+        .annotate(
+            given=Coalesce(Sum("payments__amount"), 0),
+            months=Count(
+                "payments",
+                filter=Q(payments__reverses__isnull=True, payments__reversal__isnull=True),
+            ),
+        )
+        .order_by("-starts_on", "-id")
+    )
+
+
+def round_list(
+    *, user, status: str = "", programme: str = "", year: int | None = None, q: str = ""
+) -> QuerySet:
+    """Rounds the user may see, newest first, with how many were listed and delivered."""
+    rows = (
+        Round.objects.restrict(user, "view")
+        .select_related("programme", "unit")
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if programme:
+        rows = rows.filter(programme__code=programme)
+    if year:
+        rows = rows.filter(created_at__year=year)
+    if q:
+        rows = rows.filter(title__icontains=q)
+    return rows
+
+
+def delivery_list(
+    *,
+    user,
+    programme: str = "",
+    round_id: int | None = None,
+    commune: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    q: str = "",
+) -> QuerySet:
+    """Deliveries the user may see (her scope's people), newest first."""
+    rows = (
+        Delivery.objects.restrict(user, "view")
+        .select_related(
+            "person__household__commune", "programme", "entitlement__round", "deliverer"
+        )
+        .order_by("-delivered_on", "-id")
+    )
+    if programme:
+        rows = rows.filter(programme__code=programme)
+    if round_id:
+        rows = rows.filter(entitlement__round_id=round_id)
+    if commune:
+        rows = rows.filter(person__household__commune__code=commune)
+    if start:
+        rows = rows.filter(delivered_on__gte=start)
+    if end:
+        rows = rows.filter(delivered_on__lte=end)
+    return _name_filter(rows, q)

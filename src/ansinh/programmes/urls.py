@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_livelihood
+from . import views, views_livelihood, views_sponsorship
 
 app_name = "programmes"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("suat/<int:pk>/trao/", views.delivery_create, name="delivery_create"),
     path("trao/<int:pk>/minh-chung/", views.delivery_evidence, name="delivery_evidence"),
     path("ai-chua-duoc-ho-tro/", views.left_behind, name="left_behind"),
+    path("trao/", views.delivery_list, name="delivery_list"),
     path("<int:pk>/sua/", views.programme_update, name="programme_update"),
     path("vay-von/", views_livelihood.loan_list, name="loan_list"),
     path("vay-von/them/", views_livelihood.loan_create, name="loan_create"),
@@ -36,4 +37,7 @@ urlpatterns = [
     path("viec-lam/them/", views_livelihood.referral_create, name="referral_create"),
     path("viec-lam/<int:pk>/", views_livelihood.referral_detail, name="referral_detail"),
     path("viec-lam/<int:pk>/sua/", views_livelihood.referral_update, name="referral_update"),
+    path("me-do-dau/", views_sponsorship.sponsorship_list, name="sponsorship_list"),
+    path("me-do-dau/them/", views_sponsorship.sponsorship_create, name="sponsorship_create"),
+    path("me-do-dau/<int:pk>/", views_sponsorship.sponsorship_detail, name="sponsorship_detail"),
 ]

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_POST
 
 from ansinh.accounts.permissions import has_permission
 from ansinh.core.audit import audit_export
-from ansinh.core.listing import paginate, query_without_page, wants_export, xlsx_response
+from ansinh.core.listing import (
+    date_param,
+    paginate,
+    query_without_page,
+    wants_export,
+    xlsx_response,
+)
 from ansinh.core.scoping import get_scoped_or_404
 from ansinh.registry.models import Person
 from ansinh.rules.services import rule_parse
@@ -49,11 +55,44 @@ def programme_list(request):
     programmes = Programme.objects.select_related("owner").annotate(
         round_count=Count("rounds", filter=Q(rounds__in=Round.objects.restrict(request.user)))
     )
+    kind = request.GET.get("kind", "")
+    if kind:
+        programmes = programmes.filter(benefit_kind=kind)
+    if request.GET.get("active") == "1":
+        programmes = programmes.filter(is_active=True)
+    if wants_export(request):
+        return xlsx_response(
+            filename="chuong-trinh-ho-tro",
+            sheet_title=_("Chương trình hỗ trợ"),
+            headers=[
+                _("Mã"),
+                _("Chương trình"),
+                _("Hình thức"),
+                _("Ban phụ trách"),
+                _("Điều kiện xét chọn"),
+                _("Đang thực hiện"),
+                _("Số đợt"),
+            ],
+            rows=(
+                [
+                    p.code,
+                    p.name,
+                    p.get_benefit_kind_display(),
+                    str(p.owner or ""),
+                    p.eligibility_rule,
+                    _("Có") if p.is_active else _("Không"),
+                    p.round_count,
+                ]
+                for p in programmes
+            ),
+        )
     return render(
         request,
         "programmes/programme_list.html",
         {
             "programmes": programmes,
+            "kinds": Programme.BenefitKind.choices,
+            "kind": kind,
             "can_add_round": has_permission(request.user, "programmes.add_round"),
             "can_loans": has_permission(request.user, "programmes.view_loanfacilitation"),
             "can_courses": has_permission(request.user, "programmes.view_trainingcourse"),
@@ -132,19 +171,131 @@ def programme_update(request, pk):
 @login_required
 def round_list(request):
     _require(request.user, "programmes.view_round")
-    rounds = Round.objects.restrict(request.user).select_related("programme", "unit")
-    status = request.GET.get("status", "")
-    if status:
-        rounds = rounds.filter(status=status)
-    page = paginate(request, rounds)
+    year = request.GET.get("year", "")
+    filters = {
+        "status": request.GET.get("status", ""),
+        "programme": request.GET.get("programme", ""),
+        "year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+        "q": request.GET.get("q", "").strip(),
+    }
+    rounds = selectors.round_list(user=request.user, **filters)
+    if wants_export(request):
+        return xlsx_response(
+            filename="dot-ho-tro",
+            sheet_title=_("Các đợt hỗ trợ"),
+            headers=[
+                _("Mã đợt"),
+                _("Tên đợt"),
+                _("Chương trình"),
+                _("Đơn vị đề xuất"),
+                _("Kinh phí (đồng)"),
+                _("Mức mỗi người (đồng)"),
+                _("Nguồn kinh phí"),
+                _("Điều kiện xét chọn"),
+                _("Trạng thái"),
+                _("Từ ngày"),
+                _("Đến ngày"),
+            ],
+            rows=(
+                [
+                    r.pk,
+                    r.title,
+                    r.programme.name,
+                    r.unit.name,
+                    r.budget,
+                    r.amount_per_person,
+                    r.funding_source,
+                    r.rule,
+                    r.get_status_display(),
+                    r.starts_on,
+                    r.ends_on,
+                ]
+                for r in rounds.iterator(chunk_size=2000)
+            ),
+        )
     return render(
         request,
         "programmes/round_list.html",
         {
-            "page": page,
+            "page": paginate(request, rounds),
             "query": query_without_page(request),
             "statuses": Round.Status.choices,
-            "status": status,
+            "programmes": Programme.objects.order_by("order", "name"),
+            "filters": filters,
+        },
+    )
+
+
+@login_required
+def delivery_list(request):
+    _require(request.user, "programmes.view_delivery")
+    start, start_error = date_param(request, "from")
+    end, end_error = date_param(request, "to")
+    for error in (start_error, end_error):
+        if error:
+            messages.warning(request, error)
+    round_id = request.GET.get("round", "")
+    filters = {
+        "programme": request.GET.get("programme", ""),
+        "round_id": int(round_id) if round_id.isdigit() else None,
+        "commune": request.GET.get("commune", "").strip(),
+        "start": start,
+        "end": end,
+        "q": request.GET.get("q", "").strip(),
+    }
+    rows = selectors.delivery_list(user=request.user, **filters)
+    if wants_export(request):
+        audit_export(
+            actor=request.user,
+            object_type="programmes.delivery",
+            count=rows.count(),
+            filters=request.GET.dict(),
+        )
+        return xlsx_response(
+            filename="luot-trao-ho-tro",
+            sheet_title=_("Các lần trao hỗ trợ"),
+            headers=[
+                _("Ngày trao"),
+                _("Mã số"),
+                _("Họ và tên"),
+                _("Xã/phường"),
+                _("Chương trình"),
+                _("Đợt"),
+                _("Số tiền (đồng)"),
+                _("Hiện vật"),
+                _("Người nhận xác nhận"),
+                _("Có minh chứng"),
+                _("Người trao"),
+            ],
+            rows=(
+                [
+                    d.delivered_on,
+                    d.person_id,
+                    d.person.full_name,
+                    d.person.household.commune.name if d.person.household else "",
+                    d.programme.name,
+                    d.entitlement.round.title,
+                    d.amount,
+                    d.items,
+                    _("Có") if d.acknowledged else _("Chưa"),
+                    _("Có") if d.evidence else _("Không"),
+                    str(d.deliverer),
+                ]
+                for d in rows.iterator(chunk_size=2000)
+            ),
+        )
+    return render(
+        request,
+        "programmes/delivery_list.html",
+        {
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+            "programmes": Programme.objects.order_by("order", "name"),
+            "filters": {
+                **filters,
+                "from": request.GET.get("from", ""),
+                "to": request.GET.get("to", ""),
+            },
         },
     )
 
@@ -224,8 +375,18 @@ def round_detail(request, pk):
             "can_change": can_change,
             "can_approve": can_approve,
             "is_proposer": round_.proposed_by_id == user.pk,
+            "funding": _round_funding(round_),
         },
     )
+
+
+def _round_funding(round_: Round) -> list[dict]:
+    """Campaigns of the funds module that paid into the round (none when funds is absent)."""
+    try:
+        from ansinh.funds.selectors import round_funding
+    except ImportError:
+        return []
+    return round_funding(round_id=round_.pk)
 
 
 def _post_action(request, pk, action, service, success):

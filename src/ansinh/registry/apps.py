@@ -12,11 +12,13 @@ class RegistryConfig(AppConfig):
             "url": "registry:person_list",
             "icon": "people-fill",
             "perm": "registry.view_person",
+            "group": "registry",
         },
         {
             "label": _("Thống kê đối tượng"),
             "url": "registry:counts",
             "icon": "bar-chart",
             "perm": "registry.count_person",
+            "group": "registry",
         },
     ]

@@ -162,6 +162,9 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "ansinh.org.models.Department.Kind",
         "SuccessionKindEnum": "ansinh.geo.models.AdminUnitSuccession.Kind",
         "LocalityKindEnum": "ansinh.geo.models.Locality.Kind",
+        "JobOutcomeEnum": "ansinh.programmes.models.JobOutcome",
+        "LoanStatusEnum": "ansinh.programmes.models.LoanFacilitation.Status",
+        "PersonStatusEnum": "ansinh.registry.models.Person.Status",
     },
 }
 
