@@ -29,7 +29,8 @@ def test_commune_reports_progress_and_city_follows_it(page, live_server, hanoi, 
 
     # hoankiem opens her commune's tasks from the menu
     login(page, live_server, "hoankiem")
-    page.get_by_role("link", name="Nhiệm vụ").first.click()
+    page.get_by_test_id("nav-plans").get_by_role("button").click()
+    page.get_by_test_id("nav-plans").get_by_role("link", name="Nhiệm vụ").click()
     page.wait_for_load_state("networkidle")
     rows = page.get_by_test_id("task-table").locator("tbody tr")
     assert rows.count() == 3
