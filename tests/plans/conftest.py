@@ -125,3 +125,10 @@ def real_plan_path(settings) -> Path:
     if not path.is_file():
         pytest.skip(f"{path} is not present")
     return path
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Evidence files go to a temporary MEDIA_ROOT, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -115,8 +115,12 @@ def test_load_plan_command(personas, departments, plan_file, capsys):
     call_command("load_plan", str(plan_file))
 
     assert capsys.readouterr().out == (
-        "Đã nạp Kế hoạch số 07/KH-HPN ngày 15/03/2025: 10 mục, 5 nhiệm vụ được giao.\n"
+        "Đã nạp Kế hoạch số 07/KH-HPN ngày 15/03/2025: 10 mục, 5 nhiệm vụ được giao; "
+        "tạo mới 6 nhiệm vụ theo dõi (tổng 6).\n"
     )
+    # A second run reloads the plan and creates no task twice.
+    call_command("load_plan", str(plan_file))
+    assert capsys.readouterr().out.endswith("tạo mới 0 nhiệm vụ theo dõi (tổng 6).\n")
     # Without `city`, the current union of ANSINH_PROVINCE_CODE ("01") is used.
     assert Plan.objects.get().union == personas.city
 

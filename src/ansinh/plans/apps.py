@@ -14,4 +14,11 @@ class PlansConfig(AppConfig):
             "perm": None,
             "group": "plans",
         },
+        {
+            "label": _("Nhiệm vụ"),
+            "url": "plans:task_list",
+            "icon": "list-check",
+            "perm": "plans.view_task",
+            "group": "plans",
+        },
     ]

@@ -1,8 +1,15 @@
-"""`ansinh load-plan [FILE]`: load (or reload) the plan from its text file."""
+"""`ansinh load-plan [FILE]`: load (or reload) the plan from its text file, then turn its
+assignments into tasks (one per department named in III.1, one per commune union for each
+task of III.2; tasks already there are kept with their progress)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ansinh.plans.services import PlanLoadError, default_plan_path, plan_load
+from ansinh.plans.services import (
+    PlanLoadError,
+    default_plan_path,
+    plan_load,
+    plan_tasks_generate,
+)
 
 
 class Command(BaseCommand):
@@ -17,8 +24,12 @@ class Command(BaseCommand):
             plan = plan_load(path=path)
         except PlanLoadError as exc:
             raise CommandError(str(exc)) from exc
+        created = plan_tasks_generate(plan=plan)
         sections = plan.sections.count()
         tasks = sum(section.assignments.count() for section in plan.sections.all())
         self.stdout.write(
-            self.style.SUCCESS(f"Đã nạp {plan}: {sections} mục, {tasks} nhiệm vụ được giao.")
+            self.style.SUCCESS(
+                f"Đã nạp {plan}: {sections} mục, {tasks} nhiệm vụ được giao; "
+                f"tạo mới {created} nhiệm vụ theo dõi (tổng {plan.tasks.count()})."
+            )
         )
