@@ -1,0 +1,207 @@
+"""Pages, API and the report-build command: scope (404 out of scope, nothing changed), the
+fill-in/submit/approve flow through the pages, exports and downloads."""
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from ansinh.reports import services
+from ansinh.reports.models import ReportSubmission
+from tests.permission_suite import ScopedPermissionSuite
+
+
+def opened(personas, template, unit, user=None):
+    return services.submission_open(
+        user=user or personas.city_admin, template=template, code="2026H1", unit=unit
+    )
+
+
+class TestSubmissionPermissions(ScopedPermissionSuite):
+    model = ReportSubmission
+
+    @pytest.fixture(autouse=True)
+    def _template(self, half_template):
+        self.template = half_template
+
+    def make_objects(self, personas):
+        return (
+            opened(personas, self.template, personas.hoankiem),
+            opened(personas, self.template, personas.donganh),
+        )
+
+    def page_url(self, obj):
+        return reverse("reports:submission_detail", args=[obj.pk])
+
+    def api_url(self, obj):
+        return reverse("reportsubmission-detail", args=[obj.pk])
+
+    def write_request(self, obj):
+        return (
+            "post",
+            reverse("reports:submission_detail", args=[obj.pk]),
+            {"action": "save", "section_BAT-CAP": "Thiếu kinh phí"},
+        )
+
+
+def test_fill_in_check_and_submit_through_the_page(personas, half_template, client_for):
+    submission = opened(personas, half_template, personas.hoankiem, personas.officer_hoankiem)
+    client = client_for(personas.officer_hoankiem)
+    url = reverse("reports:submission_detail", args=[submission.pk])
+    page = client.get(url)
+    assert (
+        page.status_code == 200 and "EMPLOYED_AFTER_TRAINING &lt;= TRAINED" in page.content.decode()
+    )
+
+    # a corrected computed value without a reason: refused, nothing saved
+    response = client.post(url, {"action": "save", "value_TRAINED": "4", "reason_TRAINED": ""})
+    assert response.status_code == 200
+    assert "cần ghi lý do" in response.content.decode()
+    assert submission.values.get(indicator__code="TRAINED").value == 0
+
+    # a rule fails: submitting is refused and the failure is shown
+    response = client.post(
+        url,
+        {
+            "action": "submit",
+            "value_EMPLOYED_AFTER_TRAINING": "3",
+            "reason_EMPLOYED_AFTER_TRAINING": "Khảo sát",
+        },
+    )
+    assert response.status_code == 200
+    assert "không được lớn hơn" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == "draft"
+
+    response = client.post(
+        url, {"action": "submit", "value_TRAINED": "4", "reason_TRAINED": "Lớp của quận"}
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+    # the officer cannot approve
+    review = reverse("reports:submission_review", args=[submission.pk])
+    assert client.post(review, {"action": "approve"}).status_code == 404
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+
+    admin = client_for(personas.city_admin)
+    admin.post(review, {"action": "return", "comment": ""})
+    submission.refresh_from_db()
+    assert submission.status == "submitted"  # a return needs a comment
+    admin.post(review, {"action": "approve"})
+    submission.refresh_from_db()
+    assert submission.status == "approved" and submission.is_locked
+
+
+def test_list_filters_and_export(personas, half_template, client_for):
+    opened(personas, half_template, personas.hoankiem)
+    opened(personas, half_template, personas.donganh)
+    client = client_for(personas.officer_hoankiem)
+    page = client.get(reverse("reports:submission_list"))
+    assert [s.unit.code for s in page.context["page"].object_list] == ["00070"]
+    admin = client_for(personas.city_admin)
+    assert (
+        admin.get(reverse("reports:submission_list"), {"q": "dong anh"})
+        .context["page"]
+        .paginator.count
+        == 1
+    )
+    export = admin.get(reverse("reports:submission_list"), {"export": "xlsx"})
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert sheet.max_row == 3
+
+
+def test_city_report_page_is_for_the_city_only(personas, half_template, client_for):
+    url = reverse("reports:city_report") + "?template=BC-NQ42-6THANG&period=2026H1"
+    assert client_for(personas.officer_hoankiem).get(url).status_code == 404
+    viewer = client_for(personas.aggregate_viewer)
+    page = viewer.get(url)
+    assert page.status_code == 200 and page.context["report"].expected == 2
+    download = viewer.get(url + "&format=docx")
+    assert download.status_code == 200
+    assert "HỘI LHPN THÀNH PHỐ HÀ NỘI" in "\n".join(
+        cell.text
+        for table in Document(BytesIO(download.content)).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    assert viewer.get(reverse("reports:dashboard")).status_code == 200
+
+
+def test_download_of_an_out_of_scope_submission_is_404(personas, half_template, client_for):
+    other = opened(personas, half_template, personas.donganh)
+    client = client_for(personas.officer_hoankiem)
+    url = reverse("reports:submission_download", args=[other.pk, "docx"])
+    assert client.get(url).status_code == 404
+    mine = opened(personas, half_template, personas.hoankiem)
+    response = client.get(reverse("reports:submission_download", args=[mine.pk, "xlsx"]))
+    assert response.status_code == 200
+
+
+def test_report_build_command(personas, half_template, tmp_path):
+    opened(personas, half_template, personas.hoankiem)
+    city_file = tmp_path / "tp.docx"
+    call_command(
+        "report_build",
+        template="BC-NQ42-6THANG",
+        period="2026H1",
+        unit="01",
+        fmt="docx",
+        output=str(city_file),
+    )
+    document = Document(str(city_file))
+    assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
+    commune_file = tmp_path / "hk.xlsx"
+    call_command(
+        "report_build",
+        template="BC-NQ42-6THANG",
+        period="2026h1",
+        unit="00070",
+        fmt="xlsx",
+        output=str(commune_file),
+    )
+    assert load_workbook(str(commune_file)).sheetnames
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"template": "KHONG-CO"}, "Không có mẫu báo cáo"),
+        ({"period": "2026"}, "không phải loại kỳ"),
+        ({"period": "2026H7"}, "không hợp lệ"),
+        ({"unit": "99999"}, "Không có đơn vị báo cáo"),
+        ({"unit": "00454"}, "chưa mở báo cáo"),
+        ({"fmt": "pdf"}, "docx hoặc xlsx"),
+    ],
+)
+def test_report_build_bad_input_writes_nothing(
+    personas, half_template, tmp_path, arguments, message
+):
+    target = tmp_path / "out.docx"
+    options = {
+        "template": "BC-NQ42-6THANG",
+        "period": "2026H1",
+        "unit": "01",
+        "fmt": "docx",
+        "output": str(target),
+        **arguments,
+    }
+    with pytest.raises(CommandError, match=message):
+        call_command("report_build", **options)
+    assert not target.exists()
+
+
+def test_api_lists_only_the_users_submissions(personas, half_template, client_for):
+    opened(personas, half_template, personas.hoankiem)
+    opened(personas, half_template, personas.donganh)
+    response = client_for(personas.officer_hoankiem).get(reverse("reportsubmission-list"))
+    data = response.json()
+    rows = data["results"] if isinstance(data, dict) else data
+    assert [row["unit_code"] for row in rows] == ["00070"]
+    assert {v["code"] for v in rows[0]["values"]} >= {"TRAINED"}
+    assert dt.date.fromisoformat(rows[0]["deadline"]) == dt.date(2026, 7, 10)
