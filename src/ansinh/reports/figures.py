@@ -92,7 +92,7 @@ def computed_values(
             continue
         totals: dict[int, int] = defaultdict(int)
         for key, value in computed.values(start=period.start, end=period.end).items():
-            unit_id = owner(key)
+            unit_id = owner(key) if isinstance(key, str) else None
             if unit_id is not None and value:
                 totals[unit_id] += int(value)
         for unit in units:
