@@ -200,3 +200,14 @@ def test_timeliness_counts_the_first_submission(personas, half_template):
     assert submission.is_on_time is True
     report = selectors.city_report(template=half_template, period_code="2026H1", city=personas.city)
     assert (report.on_time, report.late) == (1, 0)
+
+
+def test_demo_data_opens_and_approves_reports(personas, old_tree):
+    from ansinh.reports import demo
+
+    result = demo.demo_load(world={"city": personas.city, "plan": None}, say=lambda text: None)
+    assert result["report_submissions"] == 3  # two communes now, the old district a year ago
+    hoankiem = ReportSubmission.objects.filter(unit=personas.hoankiem).get()
+    assert hoankiem.status == ReportSubmission.Status.DRAFT  # left for her officer
+    assert ReportSubmission.objects.get(unit=old_tree).status == ReportSubmission.Status.APPROVED
+    assert demo.demo_load(world={"city": personas.city, "plan": None}, say=print) == {}
