@@ -205,3 +205,50 @@ def test_api_lists_only_the_users_submissions(personas, half_template, client_fo
     assert [row["unit_code"] for row in rows] == ["00070"]
     assert {v["code"] for v in rows[0]["values"]} >= {"TRAINED"}
     assert dt.date.fromisoformat(rows[0]["deadline"]) == dt.date(2026, 7, 10)
+
+
+def test_dashboard_shows_series_by_commune_and_plan_progress(personas, half_template, client_for):
+    from django.utils import timezone
+
+    from ansinh.plans.models import Plan, PlanSection
+
+    plan = Plan.objects.create(
+        code="kh-test",
+        title="Kế hoạch thử",
+        full_text="x",
+        source_name="x.txt",
+        source_sha256="0" * 64,
+        loaded_at=timezone.now(),
+    )
+    PlanSection.objects.create(
+        plan=plan,
+        number="1",
+        code="II.1",
+        level=2,
+        title="Công tác tuyên truyền",
+        body="- Nhiệm vụ một\n- Nhiệm vụ hai\nđoạn văn",
+        order=1,
+    )
+    submission = opened(personas, half_template, personas.hoankiem)
+    services.submission_save(
+        user=personas.city_admin,
+        submission=submission,
+        values={"TRAINED": ("7", "lớp của quận")},
+        sections={"II.1": "Đã tuyên truyền"},
+    )
+    services.submission_submit(user=personas.city_admin, submission=submission)
+    services.submission_approve(user=personas.city_admin, submission=submission)
+    page = client_for(personas.aggregate_viewer).get(
+        reverse("reports:dashboard"),
+        {"template": "BC-NQ42-6THANG", "period": "2026H1", "indicator": "TRAINED"},
+    )
+    assert page.status_code == 200
+    assert page.context["series"][-1] == {"period": "6 tháng đầu năm 2026", "value": 7}
+    assert page.context["by_unit"] == [{"unit": "Hội LHPN Phường Hoàn Kiếm", "value": 7}]
+    first = page.context["progress"][0]
+    assert (first["heading"], first["tasks"], first["reported"], first["approved"]) == (
+        "Công tác tuyên truyền",
+        2,
+        1,
+        1,
+    )

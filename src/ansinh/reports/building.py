@@ -44,17 +44,23 @@ def place_name(city: UnionUnit) -> str:
     return name
 
 
-def _plan_headings(template: ReportTemplate) -> dict[str, str]:
-    """Titles of the plan's sections by code ("II.1" → "Công tác tuyên truyền, …"): the
-    template's plan, or the only plan loaded."""
-    from ansinh.plans.models import Plan, PlanSection
+def plan_of(template: ReportTemplate) -> int | None:
+    """The pk of the template's plan, or of the only plan loaded (None otherwise)."""
+    from ansinh.plans.models import Plan
 
-    plan_id = template.plan_id
+    if template.plan_id is not None:
+        return template.plan_id
+    plans = list(Plan.objects.values_list("pk", flat=True)[:2])
+    return plans[0] if len(plans) == 1 else None
+
+
+def _plan_headings(template: ReportTemplate) -> dict[str, str]:
+    """Titles of the plan's sections by code ("II.1" → "Công tác tuyên truyền, …")."""
+    from ansinh.plans.models import PlanSection
+
+    plan_id = plan_of(template)
     if plan_id is None:
-        plans = list(Plan.objects.values_list("pk", flat=True)[:2])
-        if len(plans) != 1:
-            return {}
-        plan_id = plans[0]
+        return {}
     return dict(PlanSection.objects.filter(plan_id=plan_id).values_list("code", "title"))
 
 

@@ -454,11 +454,14 @@ def dashboard(request):
 
 
 def _plan_progress(*, template, period, user) -> list[dict]:
-    """For each group of tasks of the plan: how many tasks it assigns, and how many units
-    reported results on it in their approved reports of the period."""
-    from ansinh.plans.models import PlanAssignment
+    """For each group of tasks of the plan (II.1–II.4): how many tasks it lists, and how many
+    units reported results on it in their approved reports of the period."""
+    from django.db.models import Q
+
+    from ansinh.plans.models import PlanSection
 
     headings = building._plan_headings(template)
+    plan_id = building.plan_of(template)
     approved = list(
         ReportSubmission.objects.restrict(user, "view")
         .filter(
@@ -471,7 +474,13 @@ def _plan_progress(*, template, period, user) -> list[dict]:
     rows = []
     for section in template.sections.filter(kind="task_results").order_by("order"):
         code = section.plan_section_code
-        tasks = PlanAssignment.objects.filter(section__code__startswith=code).count()
+        # The plan writes each task of a group as a "- " bullet of its section.
+        bodies = PlanSection.objects.filter(
+            Q(code=code) | Q(code__startswith=f"{code}."), plan_id=plan_id
+        ).values_list("body", flat=True)
+        tasks = sum(
+            1 for body in bodies for line in body.splitlines() if line.lstrip().startswith("- ")
+        )
         reported = sum(1 for texts in approved if (texts or {}).get(section.code, "").strip())
         rows.append(
             {
