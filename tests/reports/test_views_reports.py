@@ -252,3 +252,26 @@ def test_dashboard_shows_series_by_commune_and_plan_progress(personas, half_temp
         1,
         1,
     )
+
+
+def test_city_opens_every_report_and_sets_the_deadline(personas, half_template, client_for):
+    url = reverse("reports:period_manage")
+    data = {"template": "BC-NQ42-6THANG", "period": "2026H1"}
+    officer = client_for(personas.officer_hoankiem)
+    assert officer.post(url, {**data, "action": "open_all"}).status_code == 404
+    assert not ReportSubmission.objects.exists()
+    admin = client_for(personas.city_admin)
+    admin.post(url, {**data, "action": "open_all"})
+    assert ReportSubmission.objects.count() == 2
+    admin.post(url, {**data, "action": "deadline", "deadline": "31/02/2026"})
+    period = ReportSubmission.objects.first().period
+    assert period.deadline == dt.date(2026, 7, 10)  # a bad date changes nothing
+    admin.post(url, {**data, "action": "deadline", "deadline": "20/07/2026"})
+    period.refresh_from_db()
+    assert period.deadline == dt.date(2026, 7, 20)
+    assert (
+        officer.post(url, {**data, "action": "deadline", "deadline": "01/08/2026"}).status_code
+        == 404
+    )
+    period.refresh_from_db()
+    assert period.deadline == dt.date(2026, 7, 20)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/mo-khoa/", views.submission_unlock, name="submission_unlock"),
     path("<int:pk>/tai/<str:fmt>/", views.submission_download, name="submission_download"),
     path("thanh-pho/", views.city_report, name="city_report"),
+    path("thanh-pho/ky/", views.period_manage, name="period_manage"),
     path("bieu-do/", views.dashboard, name="dashboard"),
     path("chi-tieu/", views.indicator_list, name="indicator_list"),
 ]

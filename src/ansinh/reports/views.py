@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -396,6 +397,63 @@ def city_report(request):
             "percent": f"{report.completeness * 100:.1f}".replace(".", ","),
             "can_approve": has_permission(request.user, "reports.approve_reportsubmission"),
         },
+    )
+
+
+@login_required
+@require_POST
+def period_manage(request):
+    """City union: open every unit's report of a period at once (pre-filled), or set the
+    period's deadline."""
+    _require(request.user, "reports.approve_reportsubmission")
+    city = figures.city_union()
+    template = ReportTemplate.objects.filter(code=request.POST.get("template", "")).first()
+    if city is None or template is None:
+        raise Http404
+    if not UnionUnit.objects.restrict(request.user, "view").filter(pk=city.pk).exists():
+        raise Http404
+    code = request.POST.get("period", "")
+    back = f"{reverse('reports:city_report')}?template={template.code}&period={code}"
+    try:
+        period = parse_period(code, kind=template.period_type)
+        if request.POST.get("action") == "open_all":
+            units = figures.reporting_units(city=city, period=period)
+            services.submissions_open(
+                user=request.user, template=template, code=period.code, units=units
+            )
+            messages.success(
+                request,
+                _("Đã mở báo cáo kỳ %(period)s cho %(count)d đơn vị.")
+                % {"period": period.code, "count": len(units)},
+            )
+        elif request.POST.get("action") == "deadline":
+            deadline = parse_vn_date(request.POST.get("deadline", ""))
+            row = services.period_open(user=request.user, template=template, code=period.code)
+            services.period_deadline_set(user=request.user, period=row, deadline=deadline)
+            messages.success(
+                request, _("Đã đặt hạn nộp %(date)s.") % {"date": deadline.strftime("%d/%m/%Y")}
+            )
+        else:
+            raise Http404
+    except (PeriodError, ValidationError) as error:
+        messages_ = [str(error)] if isinstance(error, PeriodError) else _messages(error)
+        for message in messages_:
+            messages.error(request, message)
+    return redirect(back)
+
+
+def parse_vn_date(text: str):
+    """dd/mm/yyyy (or yyyy-mm-dd from a date input) → date; ValidationError otherwise."""
+    import datetime as dt
+
+    text = (text or "").strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        {"deadline": _("Ngày “%(text)s” không hợp lệ (dd/mm/yyyy).") % {"text": text}}
     )
 
 
