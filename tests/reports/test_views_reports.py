@@ -275,3 +275,87 @@ def test_city_opens_every_report_and_sets_the_deadline(personas, half_template, 
     )
     period.refresh_from_db()
     assert period.deadline == dt.date(2026, 7, 20)
+
+
+def _docx_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_built_city_docx_has_the_decree_30_layout_and_opens_in_libreoffice(
+    personas, half_template, tmp_path
+):
+    import os
+    import shutil
+    import subprocess
+
+    submission = opened(personas, half_template, personas.hoankiem)
+    services.submission_save(
+        user=personas.city_admin,
+        submission=submission,
+        values={"TRAINED": ("12", "lớp của quận")},
+        sections={"BAT-CAP": "Kinh phí dạy nghề còn hạn chế."},
+    )
+    services.submission_submit(user=personas.city_admin, submission=submission)
+    services.submission_approve(user=personas.city_admin, submission=submission)
+    target = tmp_path / "bc.docx"
+    call_command(
+        "report_build",
+        template="BC-NQ42-6THANG",
+        period="2026H1",
+        unit="01",
+        fmt="docx",
+        output=str(target),
+    )
+    document = Document(str(target))
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert 20 <= section.top_margin.mm <= 25 and 20 <= section.bottom_margin.mm <= 25
+    assert 30 <= section.left_margin.mm <= 35 and 15 <= section.right_margin.mm <= 20
+    text = _docx_text(document)
+    for expected in (
+        "HỘI LHPN THÀNH PHỐ HÀ NỘI",
+        "BAN THƯỜNG VỤ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "6 tháng đầu năm 2026",
+        "Hội LHPN Phường Hoàn Kiếm: Kinh phí dạy nghề còn hạn chế.",
+        "TM. BAN THƯỜNG VỤ",
+    ):
+        assert expected in text, expected
+    fonts = {
+        run.font.name for paragraph in document.paragraphs for run in paragraph.runs if run.text
+    }
+    assert fonts <= {"Times New Roman", None}
+    trained = next(
+        row
+        for table in document.tables
+        for row in table.rows
+        if len(row.cells) > 3 and "hoàn thành học nghề" in row.cells[1].text
+    )
+    assert trained.cells[3].text == "12"
+
+    if shutil.which("soffice") is None:
+        return
+    profile = tmp_path / "profile"
+    subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [
+            shutil.which("soffice"),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(target),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert (tmp_path / "bc.pdf").read_bytes().startswith(b"%PDF")
