@@ -213,7 +213,7 @@ def city_report(*, template: ReportTemplate, period_code: str, city: UnionUnit) 
             s.unit_id: s
             for s in ReportSubmission.objects.filter(
                 period=period_row, unit__in=units
-            ).select_related("period")
+            ).select_related("period", "unit")
         }
     current = figures.approved_values(template=template, period=period)
     previous_period, last_year_period = period.previous(), period.same_period_last_year()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.core.audit import Action, audit_create, audit_record, audit_update, snapshot
-from ansinh.core.scoping import ensure_in_scope
+from ansinh.core.scoping import OutOfScope, ensure_in_scope
 from ansinh.org.models import UnionUnit
 
 from . import checks, figures
@@ -100,31 +100,44 @@ def submissions_open(
             template.template_indicators.values_list("indicator__code", "indicator_id")
         )
         computed = figures.computed_values(codes=codes, period=period_row.period, units=missing)
-        for unit in missing:
-            submission = ReportSubmission.objects.create(period=period_row, unit=unit)
-            ensure_in_scope(submission, user, "add")
-            unit_values = computed.get(unit.pk, {})
-            SubmissionValue.objects.bulk_create(
-                [
-                    SubmissionValue(
-                        submission=submission,
-                        indicator_id=indicators[code_],
-                        computed_value=unit_values.get(code_),
-                        value=unit_values.get(code_),
-                    )
-                    for code_ in codes
-                ]
-            )
-            SubmissionEvent.objects.create(
-                submission=submission, kind=SubmissionEvent.Kind.OPENED, actor=user
-            )
+        created = ReportSubmission.objects.bulk_create(
+            [ReportSubmission(period=period_row, unit=unit) for unit in missing]
+        )
+        ids = [submission.pk for submission in created]
+        # One check for all: every new submission must be inside the user's scope.
+        allowed = ReportSubmission.objects.restrict(user, "add").filter(pk__in=ids).count()
+        if allowed != len(ids):
+            raise OutOfScope("A unit is outside the user's scope.")
+        SubmissionValue.objects.bulk_create(
+            [
+                SubmissionValue(
+                    submission=submission,
+                    indicator_id=indicators[code_],
+                    computed_value=computed[submission.unit.pk].get(code_),
+                    value=computed[submission.unit.pk].get(code_),
+                )
+                for submission in created
+                for code_ in codes
+            ],
+            batch_size=2000,
+        )
+        SubmissionEvent.objects.bulk_create(
+            [
+                SubmissionEvent(submission=submission, kind=SubmissionEvent.Kind.OPENED, actor=user)
+                for submission in created
+            ]
+        )
+        for submission in created:
             audit_record(
                 action=Action.CREATE,
                 actor=user,
                 obj=submission,
-                changes={"period": [None, period_row.code], "computed": unit_values},
+                changes={
+                    "period": [None, period_row.code],
+                    "computed": computed[submission.unit.pk],
+                },
             )
-            existing[unit.pk] = submission
+            existing[submission.unit.pk] = submission
     return [existing[unit.pk] for unit in units]
 
 
