@@ -359,3 +359,21 @@ def test_built_city_docx_has_the_decree_30_layout_and_opens_in_libreoffice(
         env={**os.environ, "HOME": str(tmp_path)},
     )
     assert (tmp_path / "bc.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_dashboard_breaks_a_computed_indicator_down_inside_the_scope(
+    personas, half_template, client_for
+):
+    from ansinh.oversight import services as oversight
+    from ansinh.oversight.models import FeedbackCategory
+
+    oversight.categories_seed()
+    category = FeedbackCategory.objects.filter(is_sensitive=False).order_by("code").first()
+    for unit in (personas.hoankiem, personas.hoankiem, personas.donganh):
+        oversight.feedback_submit(channel="meeting", category=category, unit=unit, text="Góp ý")
+    period = f"{dt.date.today().year}H{1 if dt.date.today().month <= 6 else 2}"
+    params = {"template": "BC-NQ42-6THANG", "period": period, "indicator": "FEEDBACK_RECEIVED"}
+    officer = client_for(personas.officer_hoankiem).get(reverse("reports:dashboard"), params)
+    assert officer.context["breakdown"] == {"category": [(category.code, 2)]}
+    viewer = client_for(personas.aggregate_viewer).get(reverse("reports:dashboard"), params)
+    assert viewer.context["breakdown"] == {"category": [(category.code, 3)]}

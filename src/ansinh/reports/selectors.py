@@ -276,3 +276,28 @@ def unit_history(*, template: ReportTemplate, unit: UnionUnit, city: UnionUnit, 
         )
         result[period.code] = values.get(unit.pk, {})
     return result
+
+
+def live_breakdown(*, user, code: str, period: Period) -> dict[str, list[tuple[str, int]]]:
+    """A computed indicator's figure for the period straight from the data, broken down by
+    each of its dimensions (category, age band, programme, …), inside the user's scope:
+    {dimension: [(value, count), …]} largest first. Empty for entered indicators."""
+    from ansinh.accounts.permissions import ALL, scope_paths
+    from ansinh.core.indicators import get_computed
+
+    computed = get_computed(code)
+    if computed is None:
+        return {}
+    paths = scope_paths(user, "reports.view_reportsubmission")
+    if paths is not ALL and not paths:
+        return {}
+    result = {}
+    for dimension in computed.dimensions:
+        totals: dict[str, int] = {}
+        rows = computed.values(start=period.start, end=period.end, by=dimension)
+        for (path, value), count in rows.items():
+            if paths is ALL or any(str(path).startswith(p) for p in paths):
+                key = str(value) if value not in (None, "") else "—"
+                totals[key] = totals.get(key, 0) + int(count or 0)
+        result[dimension] = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return result

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ansinh.accounts.permissions import has_permission
@@ -24,6 +25,11 @@ from . import building, figures, selectors, services
 from .models import ReportSubmission, ReportTemplate
 from .periods import PeriodError, current_period, parse_period, recent_periods
 
+DIMENSION_LABELS = {
+    "category": _lazy("Theo diện đối tượng"),
+    "age_band": _lazy("Theo nhóm tuổi"),
+    "programme": _lazy("Theo chương trình"),
+}
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -494,6 +500,11 @@ def dashboard(request):
             key=lambda item: -item["value"],
         )[:30]
     progress = _plan_progress(template=template, period=period, user=request.user)
+    breakdown = (
+        selectors.live_breakdown(user=request.user, code=chosen.code, period=period)
+        if chosen is not None
+        else {}
+    )
     return render(
         request,
         "reports/dashboard.html",
@@ -507,6 +518,8 @@ def dashboard(request):
             "series": series,
             "by_unit": by_unit,
             "progress": progress,
+            "breakdown": breakdown,
+            "dimension_labels": DIMENSION_LABELS,
         },
     )
 
