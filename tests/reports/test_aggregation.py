@@ -209,5 +209,7 @@ def test_demo_data_opens_and_approves_reports(personas, old_tree):
     assert result["report_submissions"] == 3  # two communes now, the old district a year ago
     hoankiem = ReportSubmission.objects.filter(unit=personas.hoankiem).get()
     assert hoankiem.status == ReportSubmission.Status.DRAFT  # left for her officer
-    assert ReportSubmission.objects.get(unit=old_tree).status == ReportSubmission.Status.APPROVED
+    old = ReportSubmission.objects.get(unit=old_tree)
+    assert old.status == ReportSubmission.Status.APPROVED  # hand-made figures pass the rules
+    assert old.values.get(indicator__code="TRAINED").reason
     assert demo.demo_load(world={"city": personas.city, "plan": None}, say=print) == {}

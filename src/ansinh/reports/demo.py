@@ -36,6 +36,7 @@ def _file(user, submissions, rng, *, approve_share: float, reported_by_hand=Fals
             for row in submission.values.select_related("indicator")
             if row.computed_value is None or reported_by_hand
         }
+        _consistent(entered, rng)
         services.submission_save(
             user=user,
             submission=submission,
@@ -54,6 +55,20 @@ def _file(user, submissions, rng, *, approve_share: float, reported_by_hand=Fals
             services.submission_approve(user=user, submission=submission)
             approved += 1
     return approved
+
+
+# Amounts follow their head counts so that hand-made figures pass the template's rules.
+AMOUNT_OF = {"SUPPORT_AMOUNT": "PEOPLE_SUPPORTED", "LOAN_AMOUNT": "LOAN_WOMEN"}
+
+
+def _consistent(entered: dict, rng) -> None:
+    if "EMPLOYED_AFTER_TRAINING" in entered and "TRAINED" in entered:
+        employed, reason = entered["EMPLOYED_AFTER_TRAINING"]
+        entered["EMPLOYED_AFTER_TRAINING"] = (min(employed, entered["TRAINED"][0]), reason)
+    for amount, people in AMOUNT_OF.items():
+        if amount in entered and people in entered:
+            count, reason = entered[people]
+            entered[amount] = (count * rng.randint(1, 5) * 1_000_000, reason)
 
 
 def demo_load(*, world, say) -> dict:
