@@ -377,3 +377,19 @@ def test_dashboard_breaks_a_computed_indicator_down_inside_the_scope(
     assert officer.context["breakdown"] == {"category": [(category.code, 2)]}
     viewer = client_for(personas.aggregate_viewer).get(reverse("reports:dashboard"), params)
     assert viewer.context["breakdown"] == {"category": [(category.code, 3)]}
+
+
+def test_aggregate_viewer_reads_figures_but_changes_nothing(personas, half_template, client_for):
+    submission = opened(personas, half_template, personas.hoankiem)
+    viewer = client_for(personas.aggregate_viewer)
+    url = reverse("reports:submission_detail", args=[submission.pk])
+    page = viewer.get(url)
+    assert page.status_code == 200 and not page.context["can_edit"]
+    assert 'name="value_TRAINED"' not in page.content.decode()
+    response = viewer.post(url, {"action": "submit", "value_TRAINED": "9", "reason_TRAINED": "x"})
+    assert response.status_code == 404
+    review = reverse("reports:submission_review", args=[submission.pk])
+    assert viewer.post(review, {"action": "approve"}).status_code == 404
+    submission.refresh_from_db()
+    assert submission.status == "draft"
+    assert submission.values.get(indicator__code="TRAINED").value == 0
