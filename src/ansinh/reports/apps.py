@@ -6,4 +6,17 @@ class ReportsConfig(AppConfig):
     name = "ansinh.reports"
     label = "reports"
     verbose_name = _("Báo cáo định kỳ")
-    nav: list = []
+    nav = [
+        {
+            "label": _("Báo cáo định kỳ"),
+            "url": "reports:submission_list",
+            "icon": "file-earmark-bar-graph",
+            "perm": "reports.view_reportsubmission",
+        },
+        {
+            "label": _("Báo cáo Thành phố"),
+            "url": "reports:city_report",
+            "icon": "bar-chart-line",
+            "perm": "reports.approve_reportsubmission",
+        },
+    ]
