@@ -169,3 +169,52 @@ def test_one_grouped_query_each(django_assert_num_queries, period, db):
     ):
         with django_assert_num_queries(1):
             _values(code, start, end)
+
+
+def test_children_sponsored_counts_sponsorships_running_in_the_period(personas):
+    import datetime as dt
+
+    from ansinh.core.indicators import get_computed as indicator_get
+    from ansinh.funds.services import donor_create
+    from ansinh.programmes import sponsorship
+    from tests.registry.factories import HouseholdFactory, PersonFactory
+
+    sponsor = donor_create(actor=None, unit=personas.hoankiem, name="Bà Mẹ Đỡ Đầu")
+    officer = personas.officer_hoankiem
+    children = [
+        PersonFactory(
+            household=HouseholdFactory(unit=personas.hoankiem), birth_date=dt.date(2015, 1, 1)
+        )
+        for _ in range(3)
+    ]
+    sponsorship.sponsorship_create(
+        user=officer,
+        sponsor=sponsor,
+        child=children[0],
+        monthly_amount=1,
+        starts_on=dt.date(2026, 2, 1),
+    )
+    ended = sponsorship.sponsorship_create(
+        user=officer,
+        sponsor=sponsor,
+        child=children[1],
+        monthly_amount=1,
+        starts_on=dt.date(2025, 1, 1),
+    )
+    sponsorship.sponsorship_end(
+        user=officer, sponsorship=ended, ends_on=dt.date(2025, 12, 31), reason="stable"
+    )
+    sponsorship.sponsorship_create(
+        user=officer,
+        sponsor=sponsor,
+        child=children[2],
+        monthly_amount=1,
+        starts_on=dt.date(2026, 8, 1),
+    )
+    figure = indicator_get("CHILDREN_SPONSORED")
+    assert figure.values(start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30)) == {
+        personas.hoankiem.path: 1
+    }
+    assert figure.values(start=dt.date(2025, 7, 1), end=dt.date(2025, 12, 31)) == {
+        personas.hoankiem.path: 1
+    }

@@ -29,8 +29,11 @@ def test_catalogue_has_the_plan_templates_and_kinds_follow_the_registry(half_tem
     assert half_template.period_type == "half"
     assert half_template.template_indicators.count() == len(PLAN_INDICATORS)
     assert Indicator.objects.get(code="SUPERVISIONS").kind == "computed"
-    assert get_computed("VULNERABLE_REGISTERED") is None
-    assert Indicator.objects.get(code="VULNERABLE_REGISTERED").kind == "entered"
+    assert get_computed("VULNERABLE_REGISTERED") is not None
+    assert Indicator.objects.get(code="VULNERABLE_REGISTERED").kind == "computed"
+    # No module computes legal-aid sessions yet (cases): the unit enters them.
+    assert get_computed("LEGAL_AID_SESSIONS") is None
+    assert Indicator.objects.get(code="LEGAL_AID_SESSIONS").kind == "entered"
     assert set(half_template.sections.values_list("kind", flat=True)) >= {
         "task_results",
         "difficulties",
@@ -66,7 +69,7 @@ def test_open_prefills_computed_values_with_one_compute_per_indicator(
     assert len(calls) == len(PLAN_INDICATORS)  # not per unit
     assert values_of(hoankiem)["SUPERVISIONS"] == (2, 2, "")
     assert values_of(donganh)["SUPERVISIONS"] == (0, 0, "")
-    assert values_of(hoankiem)["VULNERABLE_REGISTERED"] == (None, None, "")
+    assert values_of(hoankiem)["LEGAL_AID_SESSIONS"] == (None, None, "")
     assert hoankiem.period.code == "2026H1"
     assert hoankiem.period.deadline == dt.date(2026, 7, 10)
     assert hoankiem.events.get().kind == SubmissionEvent.Kind.OPENED
@@ -120,23 +123,23 @@ def test_changing_a_computed_value_needs_a_reason_and_keeps_both(personas, draft
         services.submission_save(
             user=officer,
             submission=draft,
-            values={"SUPERVISIONS": ("3", ""), "VULNERABLE_REGISTERED": ("12", "")},
+            values={"SUPERVISIONS": ("3", ""), "LEGAL_AID_SESSIONS": ("12", "")},
         )
     assert "reason_SUPERVISIONS" in error.value.message_dict
     assert values_of(draft)["SUPERVISIONS"] == (1, 1, "")
-    assert values_of(draft)["VULNERABLE_REGISTERED"] == (None, None, "")  # nothing saved
+    assert values_of(draft)["LEGAL_AID_SESSIONS"] == (None, None, "")  # nothing saved
 
     services.submission_save(
         user=officer,
         submission=draft,
         values={
             "SUPERVISIONS": ("3", "Hai cuộc chưa nhập vào phần mềm"),
-            "VULNERABLE_REGISTERED": ("1.200", ""),
+            "LEGAL_AID_SESSIONS": ("1.200", ""),
         },
         sections={"BAT-CAP": "Thiếu kinh phí", "UNKNOWN": "ignored"},
     )
     assert values_of(draft)["SUPERVISIONS"] == (1, 3, "Hai cuộc chưa nhập vào phần mềm")
-    assert values_of(draft)["VULNERABLE_REGISTERED"] == (None, 1200, "")
+    assert values_of(draft)["LEGAL_AID_SESSIONS"] == (None, 1200, "")
     draft.refresh_from_db()
     assert draft.sections == {"BAT-CAP": "Thiếu kinh phí"}
     event = AuditEvent.objects.filter(object_type="reports.reportsubmission").latest("pk")

@@ -16,6 +16,7 @@ from .models import (
     EMPLOYED_OUTCOMES,
     Delivery,
     LoanFacilitation,
+    Sponsorship,
     TrainingEnrolment,
 )
 
@@ -44,6 +45,12 @@ def _grouped(rows, by, value) -> dict:
 )
 def people_supported(*, start, end, by=None) -> dict:
     """Distinct people who received a delivery in the period."""
+    if by is None:
+        # A semi-join (people having a delivery in the period) grouped by path: the same
+        # figure as COUNT(DISTINCT person) over the deliveries, without sorting them.
+        people = Person.objects.filter(pk__in=_deliveries(start, end).values("person_id"))
+        rows = people.values("scope_path").annotate(n=Count("pk")).order_by()
+        return {r["scope_path"]: r["n"] for r in rows}
     return _grouped(_deliveries(start, end), by, Count("person", distinct=True))
 
 
@@ -128,3 +135,16 @@ def houses(*, start, end, by=None) -> dict:
     """Deliveries of the Mái ấm tình thương programme made in the period (one per house)."""
     rows = _deliveries(start, end).filter(programme__code=HOUSING_PROGRAMME)
     return _grouped(rows, None, Count("pk"))
+
+
+@indicator(code="CHILDREN_SPONSORED", name=_("Số trẻ em được nhận đỡ đầu"), unit=_("trẻ em"))
+def children_sponsored(*, start, end, by=None) -> dict:
+    """Distinct children with a sponsorship (Mẹ đỡ đầu) running at some time in the period."""
+    rows = (
+        Sponsorship.objects.filter(starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values("child__scope_path")
+        .annotate(n=Count("child", distinct=True))
+        .order_by()
+    )
+    return {r["child__scope_path"]: r["n"] for r in rows}

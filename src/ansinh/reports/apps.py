@@ -12,11 +12,13 @@ class ReportsConfig(AppConfig):
             "url": "reports:submission_list",
             "icon": "file-earmark-bar-graph",
             "perm": "reports.view_reportsubmission",
+            "group": "plans",
         },
         {
             "label": _("Báo cáo Thành phố"),
             "url": "reports:city_report",
             "icon": "bar-chart-line",
             "perm": "reports.approve_reportsubmission",
+            "group": "plans",
         },
     ]

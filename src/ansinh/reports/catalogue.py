@@ -78,8 +78,21 @@ PLAN_INDICATORS = (
         "COMMUNICATION_SESSIONS", "Số buổi tuyên truyền, truyền thông", "buổi", "outreach", "II.1"
     ),
     IndicatorSpec(
-        "PEOPLE_REACHED", "Số lượt người được tuyên truyền", "lượt người", "outreach", "II.1"
+        "COMMUNICATION_REACHED",
+        "Số lượt người được tuyên truyền",
+        "lượt người",
+        "outreach",
+        "II.1",
     ),
+    IndicatorSpec(
+        "COMMUNITY_MODELS_ACTIVE",
+        "Số mô hình đang hoạt động",
+        "mô hình",
+        "outreach",
+        "II.1",
+        snapshot=True,
+    ),
+    IndicatorSpec("COMMENDATIONS", "Số lượt khen thưởng", "lượt", "outreach", "II.1"),
     IndicatorSpec(
         "SUPERVISIONS", "Số cuộc giám sát, phản biện xã hội", "cuộc", "oversight", "II.3"
     ),
@@ -92,6 +105,14 @@ PLAN_INDICATORS = (
         "kiến nghị",
         "oversight",
         "II.3",
+    ),
+    # The plan's legal counselling groups (II.2) until the cases module computes it.
+    IndicatorSpec(
+        "LEGAL_AID_SESSIONS",
+        "Số buổi tư vấn pháp luật, trợ giúp pháp lý cho phụ nữ",
+        "buổi",
+        "cases",
+        "II.2",
     ),
     IndicatorSpec(
         "FEEDBACK_RECEIVED",
