@@ -37,7 +37,7 @@ def test_counts_open_non_sensitive_vulnerabilities_at_the_end(personas):
     _link(late, "HO_NGHEO")
     # Registered in January, except the last one (after the period: not yet standing).
     Person.objects.exclude(pk=late.pk).update(
-        created_at=dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.timezone.utc)
+        created_at=dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.UTC)
     )
     figure = indicator_get("VULNERABLE_REGISTERED")
     period = {"start": dt.date(2026, 1, 1), "end": END}
