@@ -220,7 +220,7 @@ def test_dashboard_shows_series_by_commune_and_plan_progress(personas, half_temp
         source_sha256="0" * 64,
         loaded_at=timezone.now(),
     )
-    PlanSection.objects.create(
+    section = PlanSection.objects.create(
         plan=plan,
         number="1",
         code="II.1",
@@ -252,6 +252,30 @@ def test_dashboard_shows_series_by_commune_and_plan_progress(personas, half_temp
         1,
         1,
     )
+    # The plan's tracked tasks, as they stood at the period's end: one done, one overdue.
+    from ansinh.plans.models import Task
+
+    for title, status, deadline in (
+        ("Tuyên truyền Nghị quyết 42", "done", dt.date(2026, 3, 31)),
+        ("Lập dữ liệu địa chỉ", "in_progress", dt.date(2026, 5, 31)),
+    ):
+        Task.objects.create(
+            plan=plan,
+            section=section,
+            unit=personas.hoankiem,
+            title=title,
+            starts_on=dt.date(2026, 1, 1),
+            deadline=deadline,
+            status=status,
+            completed_on=dt.date(2026, 3, 20) if status == "done" else None,
+        )
+    page = client_for(personas.aggregate_viewer).get(
+        reverse("reports:dashboard"),
+        {"template": "BC-NQ42-6THANG", "period": "2026H1", "indicator": "TRAINED"},
+    )
+    tasks = page.context["tasks"]
+    assert (tasks["total"], tasks["done"], tasks["overdue"]) == (2, 1, 1)
+    assert 'data-testid="task-progress"' in page.content.decode()
 
 
 def test_city_opens_every_report_and_sets_the_deadline(personas, half_template, client_for):

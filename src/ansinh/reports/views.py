@@ -500,6 +500,7 @@ def dashboard(request):
             key=lambda item: -item["value"],
         )[:30]
     progress = _plan_progress(template=template, period=period, user=request.user)
+    tasks = _task_progress(template=template, period=period)
     breakdown = (
         selectors.live_breakdown(user=request.user, code=chosen.code, period=period)
         if chosen is not None
@@ -518,10 +519,22 @@ def dashboard(request):
             "series": series,
             "by_unit": by_unit,
             "progress": progress,
+            "tasks": tasks,
             "breakdown": breakdown,
             "dimension_labels": DIMENSION_LABELS,
         },
     )
+
+
+def _task_progress(*, template, period) -> dict | None:
+    """The plan's tracked tasks (plans module) as they stood at the period's end."""
+    from ansinh.plans.models import Plan
+    from ansinh.plans.selectors import plan_progress
+
+    plan = Plan.objects.filter(pk=building.plan_of(template)).first()
+    if plan is None:
+        return None
+    return plan_progress(plan=plan, today=min(period.end, timezone.localdate()))
 
 
 def _plan_progress(*, template, period, user) -> list[dict]:
