@@ -21,13 +21,16 @@ import gzip
 import hashlib
 import io
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Full, Queue
 from typing import NamedTuple
 
 import psycopg
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -658,73 +661,160 @@ def _copy_rows(
         )
         ids = cursor.fetchall()
         skipped = _without_row_triggers(cursor)
-        if skipped:  # what each skipped check would have locked, locked once
-            cursor.execute(
-                "SELECT 1 FROM funds_campaign WHERE id = %s FOR KEY SHARE", [campaign.pk]
-            )
-            cursor.execute(
-                "SELECT 1 FROM funds_account WHERE id IN (%s, %s) FOR KEY SHARE",
-                [bank_account.pk, fund_account.pk],
-            )
-            if user_id is not None:
-                cursor.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR KEY SHARE", [user_id])
-        now = timezone.now().isoformat()
-        user = _text(user_id)
-        fixed_donation = f"{campaign.pk}\tbank\t"
-        tail = f"\t{record.pk}\t"
-        fixed_entry = f"\t{recorded_at.isoformat()}\t{_text(description)}\t"
-        bank, fund, campaign_id = bank_account.pk, fund_account.pk, campaign.pk
+        if skipped:  # what each skipped check would have found and locked, once
+            _lock_parents(cursor, campaign.pk, bank_account.pk, fund_account.pk, user_id)
+        texts = _copy_texts(
+            batches,
+            ids,
+            campaign_id=campaign.pk,
+            record_id=record.pk,
+            user_id=user_id,
+            recorded_at=recorded_at,
+            description=description,
+            bank=bank_account.pk,
+            fund=fund_account.pk,
+        )
         done = review = 0
         written = {"funds_donation": 0, "funds_journalentry": 0, "funds_posting": 0}
         seq = last_hash = None
-        for batch in batches:
-            chunk = ids[done : done + len(batch.donations)]
-            text = "".join(
-                f"{pk[0]}\t{fixed_donation}{amount}\t{date}\t{_text(name)}\t{_text(account)}\t"
-                f"{_text(name)}\t{_text(memo)}\t{_text(search)}\t{key}{tail}{pending}\t{user}\t"
-                f"{now}\n"
-                for pk, (amount, date, name, account, memo, search, key, pending) in zip(
-                    chunk, batch.donations, strict=True
-                )
-            )
-            written["funds_donation"] += _copy(
-                cursor,
-                "funds_donation",
-                "id, campaign_id, kind, amount, received_on, donor_name, donor_account, "
-                "public_name, memo, search_text, line_key, statement_import_id, review, "
-                "recorded_by_id, recorded_at",
-                text,
-            )
-            text = "".join(
-                f"{pk[1]}\t{seq}\t{date}{fixed_entry}{reference}\t{campaign_id}\t{pk[0]}\t"
-                f"{previous}\t{digest}\n"
-                for pk, (seq, date, reference, previous, digest) in zip(
-                    chunk, batch.entries, strict=True
-                )
-            )
-            written["funds_journalentry"] += _copy(
-                cursor,
-                "funds_journalentry",
-                "id, seq, occurred_on, recorded_at, description, reference, campaign_id, "
-                "donation_id, previous_hash, hash",
-                text,
-            )
-            text = "".join(
-                f"{pk[2]}\t{pk[1]}\t{bank}\t{donation[0]}\n{pk[3]}\t{pk[1]}\t{fund}\t{-donation[0]}\n"
-                for pk, donation in zip(chunk, batch.donations, strict=True)
-            )
-            written["funds_posting"] += _copy(
-                cursor, "funds_posting", "id, entry_id, account_id, amount", text
-            )
-            seq, last_hash = batch.entries[-1][0], batch.entries[-1][4]
-            done += len(batch.donations)
-            review += batch.review
+        for slice_ in _prefetched(texts):
+            for table, columns, text in zip(written, _COLUMNS, slice_.texts, strict=True):
+                written[table] += _copy(cursor, table, columns, text)
+            seq, last_hash = slice_.seq, slice_.last_hash
+            done += slice_.lines
+            review += slice_.review
             if progress:
                 progress(done, count)
         if skipped:
             cursor.execute("SET LOCAL session_replication_role = origin")
-            _check_parents(cursor, campaign_id, record.pk, bank, fund, user_id, count, written)
+            _check_parents(
+                cursor,
+                campaign.pk,
+                record.pk,
+                bank_account.pk,
+                fund_account.pk,
+                user_id,
+                count,
+                written,
+            )
     return review, seq, last_hash
+
+
+_COLUMNS = (
+    "id, campaign_id, kind, amount, received_on, donor_name, donor_account, public_name, "
+    "memo, search_text, line_key, statement_import_id, review, recorded_by_id, recorded_at",
+    "id, seq, occurred_on, recorded_at, description, reference, campaign_id, donation_id, "
+    "previous_hash, hash",
+    "id, entry_id, account_id, amount",
+)
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """One slice as COPY text for the three tables, and where the chain stands after it."""
+
+    texts: tuple[str, str, str]
+    lines: int
+    review: int
+    seq: int
+    last_hash: str
+
+
+def _copy_texts(
+    batches, ids, *, campaign_id, record_id, user_id, recorded_at, description, bank, fund
+) -> Iterator[_Texts]:
+    now = timezone.now().isoformat()
+    user = _text(user_id)
+    fixed_donation = f"{campaign_id}\tbank\t"
+    tail = f"\t{record_id}\t"
+    fixed_entry = f"\t{recorded_at.isoformat()}\t{_text(description)}\t"
+    done = 0
+    for batch in batches:
+        chunk = ids[done : done + len(batch.donations)]
+        done += len(chunk)
+        donations = "".join(
+            f"{pk[0]}\t{fixed_donation}{amount}\t{date}\t{_text(name)}\t{_text(account)}\t"
+            f"{_text(name)}\t{_text(memo)}\t{_text(search)}\t{key}{tail}{pending}\t{user}\t"
+            f"{now}\n"
+            for pk, (amount, date, name, account, memo, search, key, pending) in zip(
+                chunk, batch.donations, strict=True
+            )
+        )
+        entries = "".join(
+            f"{pk[1]}\t{seq}\t{date}{fixed_entry}{reference}\t{campaign_id}\t{pk[0]}\t"
+            f"{previous}\t{digest}\n"
+            for pk, (seq, date, reference, previous, digest) in zip(
+                chunk, batch.entries, strict=True
+            )
+        )
+        postings = "".join(
+            f"{pk[2]}\t{pk[1]}\t{bank}\t{donation[0]}\n{pk[3]}\t{pk[1]}\t{fund}\t{-donation[0]}\n"
+            for pk, donation in zip(chunk, batch.donations, strict=True)
+        )
+        last = batch.entries[-1]
+        yield _Texts((donations, entries, postings), len(chunk), batch.review, last[0], last[4])
+
+
+def _prefetched(items: Iterator, depth: int = 2) -> Iterator:
+    """`items`, computed ahead in a thread: the next slice is prepared (memo parsing,
+    hashing, formatting: pure Python, no database) while PostgreSQL writes this one — the
+    thread waiting on the socket releases the GIL. Errors of `items` are raised here."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(end)
+        except BaseException as error:  # noqa: BLE001 (handed to the consumer)
+            put(_Failed(error))
+
+    thread = threading.Thread(target=work, name="statement-import-prepare", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is end:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+def _lock_parents(cursor, campaign_id, bank, fund, user_id) -> None:
+    """The rows the new rows point at exist, and stay until commit (FOR KEY SHARE, as the
+    foreign-key check takes), or IntegrityError."""
+    for table, ids in (
+        ("funds_campaign", [campaign_id]),
+        ("funds_account", sorted({bank, fund})),
+        (get_user_model()._meta.db_table, [user_id] if user_id is not None else []),
+    ):
+        if not ids:
+            continue
+        sql = f"SELECT id FROM {table} WHERE id = ANY(%s) FOR KEY SHARE"  # noqa: S608 (model tables)
+        cursor.execute(sql, [ids])
+        if len(cursor.fetchall()) != len(ids):
+            raise IntegrityError(f"statement import: {table} {ids} missing")
 
 
 def _check_parents(cursor, campaign_id, import_id, bank, fund, user_id, count, written) -> None:
