@@ -115,7 +115,8 @@ def mapping_for(bank: str) -> BankColumnMapping:
                     )
                 ]
             )
-        mapping = BankColumnMapping.objects.create(bank=bank, **defaults)
+        # get_or_create: two imports starting at once both find no mapping; one creates it.
+        mapping, _created = BankColumnMapping.objects.get_or_create(bank=bank, defaults=defaults)
     return mapping
 
 
@@ -406,9 +407,14 @@ def statement_import(
 def _existing_keys(keys: list[str]) -> set[str]:
     """The keys already stored (the unique index on `line_key` answers)."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # one array parameter, not 200,000 placeholders
+        # One array parameter, not 200,000 placeholders; LATERAL … LIMIT 1 makes it one probe
+        # of the unique index per key, whatever the (often stale, just after an import)
+        # statistics would have the planner do — a hash join over every stored donation.
+        with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT line_key FROM funds_donation WHERE line_key = ANY(%s::varchar[])", [keys]
+                "SELECT k.line_key FROM unnest(%s::varchar[]) AS k(line_key), LATERAL "
+                "(SELECT 1 FROM funds_donation d WHERE d.line_key = k.line_key LIMIT 1) AS hit",
+                [keys],
             )
             return {row[0] for row in cursor.fetchall()}
     existing: set[str] = set()
