@@ -87,9 +87,10 @@ def _phases():
         "statement_read": "read+check",
         "line_keys": "line keys",
         "_existing_keys": "already stored?",
+        "_reserve_ids": "reserve ids",
         "_check_parents": "set-based FK check",
     }
-    originals = {name: getattr(statements, name) for name in [*names, "_copy"]}
+    originals = {name: getattr(statements, name) for name in [*names, "_copy", "_prefetched"]}
 
     def timed(label, function):
         def wrapper(*args, **kwargs):
@@ -107,7 +108,21 @@ def _phases():
     def copy(cursor, table, columns, text):
         return timed(f"COPY {table}", originals["_copy"])(cursor, table, columns, text)
 
+    def prefetched(items, *args, **kwargs):
+        iterator = originals["_prefetched"](items, *args, **kwargs)
+        while True:  # time the consumer waits for the next prepared slice
+            started = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                label = "waiting for prepared slices"
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+            yield item
+
     statements._copy = copy
+    statements._prefetched = prefetched
     try:
         yield phases
     finally:
@@ -118,7 +133,7 @@ def _phases():
 def _profile(phases: dict[str, float], seconds: float) -> str:
     rest = seconds - sum(phases.values())
     parts = [f"{label} {value:.2f} s" for label, value in phases.items()]
-    return "profile: " + ", ".join([*parts, f"rest (prepare not overlapped, commit) {rest:.2f} s"])
+    return "profile: " + ", ".join([*parts, f"rest (record, audit, locks, commit) {rest:.2f} s"])
 
 
 def _synthetic_statement(path: Path, lines: int) -> None:
