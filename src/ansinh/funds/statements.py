@@ -9,8 +9,11 @@ occurrence number of that exact (date, amount, memo) within the file — the rea
 legitimately identical lines that are different gifts. Importing the same file again, or a
 later statement that overlaps it, adds only lines not seen before.
 
-On PostgreSQL the new rows go in with `COPY` (ids reserved from the sequences, the hash chain
-computed in one streaming pass while the ledger head is locked); elsewhere with bulk inserts.
+On PostgreSQL the new rows go in with `COPY`, in slices prepared one ahead in a thread (memo
+parsing, hashing, formatting) while the database writes the previous one, with the per-row
+foreign-key triggers replaced by one set-based check when the role may; elsewhere with bulk
+inserts. The ledger head stays locked from the first hash to the commit.
+docs/adr/0005-statement-import-staging.md has the measurements behind this.
 """
 
 from __future__ import annotations
