@@ -298,3 +298,27 @@ def test_two_racing_imports_do_not_fork_the_chain(campaign, tmp_path):
     assert seqs == list(range(1, 601))
     result = ledger_verify_database()
     assert result.ok and result.entries == 600
+
+
+def test_lines_already_stored_under_the_same_account_elsewhere_are_not_added_again(
+    campaign, personas, tmp_path
+):
+    from ansinh.funds.services import campaign_create
+
+    statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+    twin = campaign_create(
+        actor=None,
+        slug="bao-yagi-2",
+        title="Cùng tài khoản",
+        unit=personas.city,
+        receive_from=dt.date(2024, 9, 1),
+        receive_until=dt.date(2024, 9, 30),
+        bank_account=campaign.bank_account,
+    )
+    longer = GOOD + "12/09/2024,300000,LE THI MAI ung ho\n"
+
+    result = statement_import(campaign=twin, path=_file(tmp_path, longer, "b.csv"), actor=None)
+
+    assert (result.lines_read, result.lines_added, result.amount_added) == (5, 1, 300_000)
+    assert Donation.objects.count() == 5
+    assert ledger_verify_database().ok

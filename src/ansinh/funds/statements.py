@@ -35,6 +35,7 @@ from typing import NamedTuple
 import psycopg
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -374,7 +375,7 @@ def statement_import(
     if progress:
         progress(0, total)
     with transaction.atomic():
-        existing = _existing_keys(keys)
+        existing = _existing_keys(keys, campaign=campaign, dates={line.date for line in lines})
         fresh = [(line, key) for line, key in zip(lines, keys, strict=True) if key not in existing]
         record = StatementImport.objects.create(
             campaign=campaign,
@@ -407,8 +408,22 @@ def statement_import(
     return ImportResult(record, total, len(fresh), record.amount_added, review)
 
 
-def _existing_keys(keys: list[str]) -> set[str]:
-    """The keys already stored (the unique index on `line_key` answers)."""
+def _existing_keys(keys: list[str], *, campaign: Campaign, dates: set[dt.date]) -> set[str]:
+    """The keys already stored (the unique index on `line_key` answers).
+
+    A key hashes the receiving account (`bank_account`, or the slug when there is none) and
+    the date, so it can only be stored in a campaign with the same account, on one of the
+    file's dates. When no such statement line exists — the first import of a statement —
+    there is nothing to look up key by key (at 1,600,000 stored lines the probes took 5–10 s
+    for the real file). The unique index stays the guarantee either way."""
+    account = campaign.bank_account or campaign.slug
+    same_account = Campaign.objects.filter(
+        Q(bank_account=account) | Q(bank_account="", slug=account)
+    )
+    if not Donation.objects.filter(
+        campaign__in=same_account, received_on__in=dates, line_key__isnull=False
+    ).exists():
+        return set()
     if connection.vendor == "postgresql":
         # One array parameter, not 200,000 placeholders; LATERAL … LIMIT 1 makes it one probe
         # of the unique index per key, whatever the (often stale, just after an import)
