@@ -11,6 +11,7 @@ Names in the real file are never printed. Skips (a) when ../shared is absent.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import os
@@ -76,6 +77,65 @@ def _copy_baseline(raw: bytes) -> float:
     return seconds
 
 
+@contextlib.contextmanager
+def _phases():
+    """Wall time of the import's steps (statements.py functions wrapped while it runs)."""
+    from ansinh.funds import statements
+
+    phases: dict[str, float] = {}
+    names = {
+        "statement_read": "read+check",
+        "line_keys": "line keys",
+        "_existing_keys": "already stored?",
+        "_reserve_ids": "reserve ids",
+        "_check_parents": "set-based FK check",
+    }
+    originals = {name: getattr(statements, name) for name in [*names, "_copy", "_prefetched"]}
+
+    def timed(label, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    for name, label in names.items():
+        setattr(statements, name, timed(label, originals[name]))
+
+    def copy(cursor, table, columns, text):
+        return timed(f"COPY {table}", originals["_copy"])(cursor, table, columns, text)
+
+    def prefetched(items, *args, **kwargs):
+        iterator = originals["_prefetched"](items, *args, **kwargs)
+        while True:  # time the consumer waits for the next prepared slice
+            started = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                label = "waiting for prepared slices"
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+            yield item
+
+    statements._copy = copy
+    statements._prefetched = prefetched
+    try:
+        yield phases
+    finally:
+        for name, function in originals.items():
+            setattr(statements, name, function)
+
+
+def _profile(phases: dict[str, float], seconds: float) -> str:
+    rest = seconds - sum(phases.values())
+    parts = [f"{label} {value:.2f} s" for label, value in phases.items()]
+    return "profile: " + ", ".join([*parts, f"rest (record, audit, locks, commit) {rest:.2f} s"])
+
+
 def _synthetic_statement(path: Path, lines: int) -> None:
     rng = random.Random(lines)
     surnames = ["NGUYEN", "TRAN", "LE", "PHAM", "HOANG", "VU", "DANG", "BUI"]
@@ -106,12 +166,18 @@ def run(report) -> None:
         path = Path(tempfile.mkdtemp()) / "statement.csv"
         path.write_bytes(raw)
         campaign = _campaign(city, f"bench-real-{uuid.uuid4().hex[:8]}")
+        load = os.getloadavg()
         started = time.perf_counter()
-        result = statement_import(campaign=campaign, path=path, actor=None)
+        with _phases() as phases:
+            result = statement_import(campaign=campaign, path=path, actor=None)
         seconds = time.perf_counter() - started
         rate = result.lines_added / seconds
         baseline = None
-        note = f"{result.lines_added:,} lines, {result.amount_added:,} đồng in {seconds:.1f} s"
+        note = (
+            f"{result.lines_added:,} lines, {result.amount_added:,} đồng in {seconds:.1f} s "
+            f"(load average before: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}); "
+            + _profile(phases, seconds)
+        )
         if vendor == "postgresql":
             copy_seconds = _copy_baseline(raw)
             baseline = result.lines_added / copy_seconds

@@ -189,3 +189,30 @@ def test_tricky_text_verifies_in_the_database_and_in_the_export(campaign):
 
     assert ledger_verify_database().ok
     assert verify_stream(read_export(ledger_export_lines())).ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nhận ủng hộ qua sao kê", 'quote " and \\ backslash', "tab\tnew\nline\x01", "emoji 🌀 Đ", ""],
+)
+def test_the_import_hasher_is_exactly_entry_hash(text):
+    from ansinh.funds import ledger
+
+    digest = ledger.two_posting_hasher(
+        description=text,
+        recorded_at=dt.datetime(2024, 9, 10, 1, 2, 3, tzinfo=dt.UTC),
+        debit_code=f"{text}:bank",
+        credit_code="bao-yagi:fund",
+    )
+
+    assert digest(7, "2024-09-10", 50_000, "line:0123abcd", "f" * 64) == ledger.entry_hash(
+        seq=7,
+        occurred_on=dt.date(2024, 9, 10),
+        recorded_at="2024-09-10T01:02:03Z",
+        description=text,
+        reference="line:0123abcd",
+        postings=[(f"{text}:bank", 50_000), ("bao-yagi:fund", -50_000)],
+        previous_hash="f" * 64,
+    )
+    with pytest.raises(ValueError, match="escaping"):
+        digest(7, "2024-09-10", 50_000, 'line:"x', "f" * 64)

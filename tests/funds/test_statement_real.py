@@ -42,3 +42,19 @@ def test_real_statement_imports_once_and_the_ledger_holds(campaign, statement):
     assert JournalEntry.objects.count() == LINES
     result = ledger_verify_database()
     assert result.ok and result.entries == LINES
+
+
+@pytest.mark.django_db
+def test_the_fast_memo_parsing_agrees_with_the_plain_patterns_on_the_real_file(statement):
+    from ansinh.funds import statements
+
+    from .test_statements import _donor_reference
+
+    memos = [line.memo for line in statements.statement_read(statement)]
+    assert len(memos) == LINES
+    trailing = donors = 0  # counted, never printed: real people's names
+    for memo in memos:
+        trailing += statements._strip_trailing_refs(memo) != statements._TRAILING_REFS.sub("", memo)
+        expected = _donor_reference(memo)
+        donors += expected is not None and statements.donor_from_memo(memo) != expected
+    assert (trailing, donors) == (0, 0)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from ansinh.funds.models import Donation, JournalEntry, StatementImport
 from ansinh.funds.selectors import ledger_verify_database
@@ -149,4 +150,175 @@ def test_memos_with_backslashes_tabs_and_markup_are_stored_verbatim(campaign, tm
     statement_import(campaign=campaign, path=path, actor=None)
 
     assert Donation.objects.get().memo == memo
+    assert ledger_verify_database().ok
+
+
+def _memos():
+    """Made-up memos around what the parser looks for (references, stop words, case)."""
+    import random
+
+    pieces = [
+        "FT24255123", "TRACE 123", "ref9", "REF", "ft", ".", " ", "-", "\t", "\n", "/", ",",
+        "NGUYEN THI HOA", "tran van binh", "ung ho", "UNG HO", "chuyen khoan", "ck", "CT tu ",
+        "0011004455667", " toi ", "0011001932418", "MBVCB", "123456.100924.093012.", "Đỗ Thị Ạ",
+        "Kelvin \u212a", "\u017f", "İ", "x_1", "9", "bao yagi", "fb",
+    ]  # fmt: skip
+    rng = random.Random(20240910)
+    for _ in range(20000):
+        yield "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+
+
+def _donor_reference(memo):
+    """`donor_from_memo` as first written: the IGNORECASE patterns, searched plainly."""
+    from ansinh.funds import statements as s
+
+    match = s._VCB_TRANSFER.search(memo)
+    if match:
+        return s._title(match.group(2)), match.group(1)
+    text = s._TRAILING_REFS.sub("", s._LEADING_REFS.sub("", memo)).strip()
+    stop = s._NAME_STOP.search(text)
+    candidate = text[: stop.start()] if stop else ""
+    words = candidate.replace(".", " ").split()
+    if 2 <= len(words) <= 6 and all(s._LETTERS.match(word) for word in words):
+        return s._title(" ".join(words)), ""
+    return None  # the surname branch is shared code
+
+
+def test_the_fast_memo_parsing_agrees_with_the_plain_patterns():
+    from ansinh.funds import statements as s
+
+    for memo in _memos():
+        assert s._strip_trailing_refs(memo) == s._TRAILING_REFS.sub("", memo), memo
+        expected = _donor_reference(memo)
+        if expected is not None:
+            assert donor_from_memo(memo) == expected, memo
+
+
+def test_search_text_is_fold_of_name_and_memo():
+    from ansinh.core.text import fold
+    from ansinh.funds.statements import _search_text
+
+    for memo in _memos():
+        assert _search_text("Nguyễn Thị Hòa", memo) == fold(f"Nguyễn Thị Hòa {memo}")
+        assert _search_text("", memo) == fold(f" {memo}")
+
+
+pg_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+@pg_only
+def test_without_skipping_the_row_triggers_the_import_is_the_same(campaign, tmp_path, monkeypatch):
+    from ansinh.funds import statements
+
+    monkeypatch.setattr(statements, "SKIP_ROW_TRIGGERS", False)
+
+    result = statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+
+    assert (result.lines_added, result.amount_added, result.lines_to_review) == (4, 1_300_000, 1)
+    assert ledger_verify_database().ok
+
+
+def _missing_parent_refused(campaign, tmp_path, monkeypatch, skip):
+    from django.db import IntegrityError
+
+    from ansinh.funds import statements
+    from ansinh.funds.models import Account, LedgerHead
+
+    real = statements.campaign_accounts(campaign)
+    ghost = Account(pk=987654321, code=real["fund"].code, kind="fund", name="x")
+    monkeypatch.setattr(statements, "SKIP_ROW_TRIGGERS", skip)
+    monkeypatch.setattr(statements, "campaign_accounts", lambda _c: {**real, "fund": ghost})
+
+    with pytest.raises(IntegrityError):
+        statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+
+    assert Donation.objects.count() == 0 and JournalEntry.objects.count() == 0
+    assert StatementImport.objects.count() == 0
+    assert LedgerHead.objects.filter(last_seq__gt=0).count() == 0
+
+
+@pg_only
+def test_a_row_pointing_at_a_missing_parent_refuses_the_import(campaign, tmp_path, monkeypatch):
+    _missing_parent_refused(campaign, tmp_path, monkeypatch, skip=True)
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)  # the deferred foreign keys are checked at COMMIT
+def test_with_the_row_triggers_a_missing_parent_refuses_it_at_commit(
+    campaign, tmp_path, monkeypatch
+):
+    _missing_parent_refused(campaign, tmp_path, monkeypatch, skip=False)
+
+
+@pg_only
+def test_no_insert_trigger_is_skipped():
+    """The import turns per-row triggers off for its COPYs (`statements._copy_rows`): that
+    must only ever skip foreign-key checks, which it makes itself. A trigger added later on
+    INSERT to these tables would be skipped silently: this test says to revisit that."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgtype & 4 <> 0 AND tgrelid::regclass::text IN "
+            "('funds_donation', 'funds_journalentry', 'funds_posting')"
+        )
+        assert cursor.fetchall() == []
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_imports_do_not_fork_the_chain(campaign, tmp_path):
+    import threading
+
+    files = [
+        _file(tmp_path, "date,money,content\n" + "".join(
+            f"10/09/2024,{1000 * (n + 1)},{which}.{n}.LE THI MAI ung ho\n" for n in range(300)
+        ), f"{which}.csv")
+        for which in ("a", "b")
+    ]  # fmt: skip
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(path):
+        try:
+            barrier.wait()
+            statement_import(campaign=campaign, path=path, actor=None)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(path,)) for path in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    seqs = list(JournalEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 601))
+    result = ledger_verify_database()
+    assert result.ok and result.entries == 600
+
+
+def test_lines_already_stored_under_the_same_account_elsewhere_are_not_added_again(
+    campaign, personas, tmp_path
+):
+    from ansinh.funds.services import campaign_create
+
+    statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+    twin = campaign_create(
+        actor=None,
+        slug="bao-yagi-2",
+        title="Cùng tài khoản",
+        unit=personas.city,
+        receive_from=dt.date(2024, 9, 1),
+        receive_until=dt.date(2024, 9, 30),
+        bank_account=campaign.bank_account,
+    )
+    longer = GOOD + "12/09/2024,300000,LE THI MAI ung ho\n"
+
+    result = statement_import(campaign=twin, path=_file(tmp_path, longer, "b.csv"), actor=None)
+
+    assert (result.lines_read, result.lines_added, result.amount_added) == (5, 1, 300_000)
+    assert Donation.objects.count() == 5
     assert ledger_verify_database().ok

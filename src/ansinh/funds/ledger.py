@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 GENESIS_HASH = "0" * 64
@@ -76,6 +77,37 @@ def canonical_reference(**fields) -> bytes:
 
 def entry_hash(**fields) -> str:
     return hashlib.sha256(canonical(**fields)).hexdigest()
+
+
+def two_posting_hasher(
+    *, description: str, recorded_at: dt.datetime | str, debit_code: str, credit_code: str
+) -> Callable[[int, str, int, str, str], str]:
+    """`hash(seq, occurred_on_iso, amount, reference, previous_hash)` of entries that share
+    description, recording time and the two accounts (debit `amount`, credit `-amount`), as a
+    statement import writes them. The constant parts of `canonical` are built once; the
+    result is `entry_hash` exactly (`tests/funds/test_ledger.py`). `reference` must need no
+    JSON escaping (checked here once per call: ASCII letters, digits, ':' and '-')."""
+    recorded = recorded_at if isinstance(recorded_at, str) else utc_text(recorded_at)
+    head = f'{{"description":{_json_text(description)},"occurred_on":"'
+    debit = f'","postings":[[{_json_text(debit_code)},'
+    credit = f"],[{_json_text(credit_code)},"
+    tail = ']],"previous_hash":"'
+    stamp = f'","recorded_at":{_json_text(recorded)},"reference":"'
+    sha256 = hashlib.sha256
+
+    def digest(seq: int, occurred_on: str, amount: int, reference: str, previous: str) -> str:
+        if not _PLAIN_REFERENCE(reference):
+            raise ValueError(f"reference {reference!r} needs JSON escaping")
+        text = (
+            f"{head}{occurred_on}{debit}{amount}{credit}{-amount}{tail}{previous}{stamp}"
+            f'{reference}","seq":{seq}}}'
+        )
+        return sha256(text.encode()).hexdigest()
+
+    return digest
+
+
+_PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9:\-]*").fullmatch
 
 
 @dataclass(frozen=True)
