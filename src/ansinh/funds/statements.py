@@ -13,7 +13,7 @@ On PostgreSQL the new rows go in with `COPY`, in slices prepared one ahead in a 
 parsing, hashing, formatting) while the database writes the previous one, with the per-row
 foreign-key triggers replaced by one set-based check when the role may; elsewhere with bulk
 inserts. The ledger head stays locked from the first hash to the commit.
-docs/adr/0005-statement-import-staging.md has the measurements behind this.
+docs/adr/0008-statement-import-staging.md has the measurements behind this.
 """
 
 from __future__ import annotations
