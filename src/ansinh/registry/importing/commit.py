@@ -20,7 +20,7 @@ from ansinh.core.text import fold
 from ansinh.geo.models import Locality
 from ansinh.org.models import UnionUnit
 
-from ..models import Household, ImportBatch, Need, Person, PersonStatusChange, PersonVulnerability
+from ..models import Household, ImportBatch, Need, Person, PersonVulnerability
 from .normalising import poverty_standard
 from .validation import Validation
 
@@ -296,7 +296,6 @@ def commit_validation(
     new_people = [
         (r, h) for h in validation.households for r in h.rows if r.existing_person_id is None
     ]
-    note = (_("Nhập từ tệp %(name)s") % {"name": batch.file_name})[:255]
     if connection.vendor == "postgresql":
         household_ids, person_ids = _copy_people(
             household_rows, new_households, new_people, paths, batch, now
@@ -342,16 +341,8 @@ def commit_validation(
     vulnerability_count = sum(len(row.vulnerability_ids) for row, _household in new_people)
     need_count = sum(len(row.need_ids) for row, _household in new_people)
     if connection.vendor == "postgresql":
-        # The first status of every new person; vulnerabilities and needs from the file.
-        status = (
-            f"\t{Person.Status.ACTIVE}\t{today.isoformat()}\t\\N\t{_text(note)}"
-            f"\t{_null(actor_id)}\t{now.isoformat()}\n"
-        )
-        copy_lines(
-            PersonStatusChange,
-            ["person_id", *STATUS_COLUMNS],
-            (f"{pk}{status}" for pk in person_ids),
-        )
+        # Vulnerabilities and needs from the file. (No first status row: a person without
+        # status history is active since registration, and the page says so; ADR 0006.)
         since = f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n"
         copy_lines(
             PersonVulnerability,
@@ -375,12 +366,6 @@ def commit_validation(
             ),
         )
     else:
-        insert_rows(
-            PersonStatusChange,
-            ["person_id", *STATUS_COLUMNS],
-            [(pk, Person.Status.ACTIVE, today, None, note, actor_id, now) for pk in person_ids],
-            with_ids=False,
-        )
         insert_rows(
             PersonVulnerability,
             ["person_id", "category_id", *VULNERABILITY_COLUMNS],
