@@ -175,6 +175,9 @@ class Person(models.Model):
         verbose_name=_("cơ sở Hội quản lý"),
         on_delete=models.PROTECT,
         related_name="people",
+        # Not indexed alone: people of a unit are found by `scope_path`, and a record number
+        # within a unit by the partial unique (unit, record_number) (ADR 0006).
+        db_index=False,
     )
     # Indexed with the status by `registry_person_scope` (Meta).
     scope_path = models.CharField(_("phạm vi"), max_length=255, editable=False)

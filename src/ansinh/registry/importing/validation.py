@@ -915,7 +915,11 @@ def _match_existing(result: Validation, checker: _Checker, error) -> None:
         numbers = sorted({r.record_number for r in by_record})
         for chunk in _chunks(numbers):
             for unit_id, number, pk, household_id in _among(
-                Person.objects.filter(unit_id__in=units), "record_number", chunk
+                # `record_number <> ''` as in the partial unique (unit, record_number) index,
+                # so that the planner reads it (a long `= ANY` list proves nothing).
+                Person.objects.filter(unit_id__in=units).exclude(record_number=""),
+                "record_number",
+                chunk,
             ).values_list("unit_id", "record_number", "id", "household_id"):
                 found[(unit_id, number)] = (pk, household_id)
         for row in by_record:

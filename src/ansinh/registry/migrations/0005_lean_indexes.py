@@ -1,9 +1,11 @@
 """Fewer indexes on people and households: each one is paid by every imported row (ADR 0006).
 
 Model state: `scope_path` is indexed once, with the status on people, in the pattern operator
-class (`LIKE 'path%'` scoping in any collation; plain on SQLite); `status` alone, the import
-batch and the households' commune alone lose their indexes (nothing reads them: every status
-filter is "active", nearly every row; the commune is the first column of (commune, poverty));
+class (`LIKE 'path%'` scoping in any collation; plain on SQLite); `status` alone, the union unit,
+the import batch and the households' commune alone lose their indexes (nothing reads them:
+every status filter is "active", nearly every row; people of a unit are found by scope, a
+record number by the partial unique (unit, record_number); the commune is the first column
+of (commune, poverty));
 `merged_into` gets a partial index (nearly every row is NULL).
 
 PostgreSQL, outside the model state (like 0003/0004): the `varchar_pattern_ops` ("_like")
@@ -100,6 +102,11 @@ class Migration(migrations.Migration):
             model_name='person',
             name='status',
             field=models.CharField(choices=[('active', 'Đang quản lý'), ('moved', 'Chuyển đi'), ('deceased', 'Đã mất'), ('exited_poverty', 'Đã thoát nghèo'), ('merged', 'Đã gộp vào hồ sơ khác')], default='active', max_length=16, verbose_name='tình trạng'),
+        ),
+        migrations.AlterField(
+            model_name='person',
+            name='unit',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.unionunit', verbose_name='cơ sở Hội quản lý'),
         ),
         migrations.AddIndex(
             model_name='household',
