@@ -8,8 +8,9 @@ without accents or the type word, 10% as a pre-2025 commune with its old distric
 of 1–4 members grouped by "Mã hộ".
 
 Figures:
-- `import_end_to_end`: rows/s of `import_file_run` (what `ansinh import-registry` does) into
-  this database, baseline: `COPY` of the same rows, already normalised, as CSV into a scratch
+- `import_end_to_end`: rows/s of `import_file_run` (what `ansinh import-registry` does: on
+  PostgreSQL people are written while the file is still checked, `importing/streaming.py`)
+  into this database, baseline: `COPY` of the same rows, already normalised, as CSV into a scratch
   copy of the person table with the same indexes (`LIKE registry_person INCLUDING ALL`), in
   the same process (SQLite: `executemany` INSERT instead);
 - `validate` and `commit`: the two halves of it (rows/s), each with its CPU profile: µs per
