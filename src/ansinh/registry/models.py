@@ -84,12 +84,14 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
     )
-    scope_path = models.CharField(_("phạm vi"), max_length=255, db_index=True, editable=False)
+    # Indexed by `registry_household_scope` (Meta), for prefix matches in any collation.
+    scope_path = models.CharField(_("phạm vi"), max_length=255, editable=False)
     commune = models.ForeignKey(
         "geo.AdminUnit",
         verbose_name=_("xã/phường"),
         on_delete=models.PROTECT,
         related_name="households",
+        db_index=False,  # (commune, poverty_status) serves it
     )
     locality = models.ForeignKey(
         "geo.Locality",
@@ -125,7 +127,16 @@ class Household(models.Model):
         verbose_name = _("hộ gia đình")
         verbose_name_plural = _("hộ gia đình")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["commune", "poverty_status"])]
+        indexes = [
+            models.Index(fields=["commune", "poverty_status"]),
+            # Scoping is `scope_path LIKE 'path%'`: the pattern operator class answers it
+            # whatever the database's collation (PostgreSQL; ignored elsewhere).
+            models.Index(
+                fields=["scope_path"],
+                opclasses=["varchar_pattern_ops"],
+                name="registry_household_scope",
+            ),
+        ]
 
     def __str__(self) -> str:
         head = next((p for p in self.members.all() if p.relation == Person.Relation.HEAD), None)
@@ -164,8 +175,12 @@ class Person(models.Model):
         verbose_name=_("cơ sở Hội quản lý"),
         on_delete=models.PROTECT,
         related_name="people",
+        # Not indexed alone: people of a unit are found by `scope_path`, and a record number
+        # within a unit by the partial unique (unit, record_number) (ADR 0006).
+        db_index=False,
     )
-    scope_path = models.CharField(_("phạm vi"), max_length=255, db_index=True, editable=False)
+    # Indexed with the status by `registry_person_scope` (Meta).
+    scope_path = models.CharField(_("phạm vi"), max_length=255, editable=False)
     full_name = models.CharField(_("họ và tên"), max_length=150)
     name_folded = models.CharField(_("họ tên không dấu"), max_length=150, db_index=True)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
@@ -185,8 +200,10 @@ class Person(models.Model):
     )
     is_union_member = models.BooleanField(_("hội viên"), default=False)
     occupation = models.CharField(_("nghề nghiệp"), max_length=120, blank=True)
+    # Not indexed alone: every query filters on "active", nearly every row (with a scope it is
+    # the second column of `registry_person_scope`).
     status = models.CharField(
-        _("tình trạng"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
+        _("tình trạng"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     record_number = models.CharField(
         _("mã hồ sơ"),
@@ -201,6 +218,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_records",
+        db_index=False,  # a partial index (Meta): nearly every row is NULL
     )
     is_deidentified = models.BooleanField(_("đã khử định danh"), default=False)
     import_batch = models.ForeignKey(
@@ -210,6 +228,9 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="people",
+        # Not indexed: nothing reads a batch's people but a (never used) batch deletion;
+        # an index would cost every imported row (ADR 0006).
+        db_index=False,
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -232,7 +253,20 @@ class Person(models.Model):
                 name="registry_person_citizen_id_12_digits",
             ),
         ]
-        indexes = [models.Index(fields=["scope_path", "status"])]
+        indexes = [
+            # Scoping (`scope_path LIKE 'path%'`, any collation: pattern operator class on
+            # PostgreSQL, ignored elsewhere) and scope + status.
+            models.Index(
+                fields=["scope_path", "status"],
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+                name="registry_person_scope",
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="registry_person_merged_into",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -315,10 +315,17 @@ def sqlite_schema_heal(connection) -> None:
             list(SQLITE_NAMES_TRIGGERS),
         )
         present = {row[0] for row in cursor.fetchall()}
-        if present != set(SQLITE_NAMES_TRIGGERS):
-            for sql in [*SQLITE_NAMES_TABLES, *SQLITE_NAMES_TRIGGERS.values(), *SQLITE_NAMES_FILL]:
-                cursor.execute(sql)
+    if present != set(SQLITE_NAMES_TRIGGERS):
+        sqlite_names_reinstall(connection)
     connection._ansinh_fts_checked = True
+
+
+def sqlite_names_reinstall(connection) -> None:
+    """SQLite: the names-first tables, triggers and index again (idempotent), and the names
+    and syllables of everyone already registered collected."""
+    with connection.cursor() as cursor:
+        for sql in [*SQLITE_NAMES_TABLES, *SQLITE_NAMES_TRIGGERS.values(), *SQLITE_NAMES_FILL]:
+            cursor.execute(sql)
 
 
 # --- the search -----

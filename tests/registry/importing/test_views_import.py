@@ -44,6 +44,14 @@ def test_upload_preview_commit_and_upload_again(
     assert batch.status == "committed"
     assert Person.objects.count() == CORRECTED_PEOPLE
     assert 'data-testid="committed"' in client.get(response.url).content.decode()
+    # An imported person has no status row: her page shows her active since registration,
+    # and from which file she came.
+    person = Person.objects.order_by("pk").first()
+    detail = client.get(reverse("registry:person_detail", kwargs={"pk": person.pk}))
+    history = detail.content.decode().split('data-testid="status-history"', 1)[1]
+    assert "Đang quản lý" in history.split("</ul>", 1)[0]
+    assert "từ khi đăng ký" in history.split("</ul>", 1)[0]
+    assert "Nhập từ tệp ds.xlsx" in detail.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         again = _upload(client, hanoi.hoankiem, content)

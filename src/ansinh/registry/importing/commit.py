@@ -20,7 +20,7 @@ from ansinh.core.text import fold
 from ansinh.geo.models import Locality
 from ansinh.org.models import UnionUnit
 
-from ..models import Household, ImportBatch, Need, Person, PersonStatusChange, PersonVulnerability
+from ..models import Household, ImportBatch, Need, Person, PersonVulnerability
 from .normalising import poverty_standard
 from .validation import Validation
 
@@ -181,10 +181,14 @@ VULNERABILITY_COLUMNS = ["since", "until", "verified_by_id", "verified_at", "not
 NEED_COLUMNS = ["status", "opened_on", "met_on", "note"]
 
 
-def _copy_people(household_rows, new_households, new_people, paths, batch, now):
+def _copy_people(household_rows, new_households, new_people, paths, batch, now, written):
     """Households and people with COPY, their keys reserved first (one statement per table),
-    so that people point at their households without reading anything back."""
-    household_ids = _reserve_ids(Household, len(household_rows))
+    so that people point at their households without reading anything back.
+
+    `written`: people already written ahead (`streaming`), row number → (key, household
+    key, ...): they keep their keys, and so do their households."""
+    fresh = iter(_reserve_ids(Household, sum(1 for h in new_households if h.written_id is None)))
+    household_ids = [h.written_id or next(fresh) for h in new_households]
     for household, pk in zip(new_households, household_ids, strict=True):
         household.existing_household_id = pk
     stamp = now.isoformat()
@@ -210,7 +214,16 @@ def _copy_people(household_rows, new_households, new_people, paths, batch, now):
             ) in zip(household_ids, household_rows, strict=True)
         ),
     )
-    person_ids = _reserve_ids(Person, len(new_people))
+    to_write = [(row, household) for row, household in new_people if row.row not in written]
+    fresh = iter(_reserve_ids(Person, len(to_write)))
+    person_ids = [
+        written[row.row][0] if row.row in written else next(fresh) for row, _household in new_people
+    ]
+    keys = (
+        pk
+        for (row, _household), pk in zip(new_people, person_ids, strict=True)
+        if row.row not in written
+    )
     escaped_paths = {unit_id: _text(path) for unit_id, path in paths.items()}
     tail = f"\t{Person.Status.ACTIVE}"
     batch_tail = f"\t\\N\tf\t{batch.pk}\t{stamp}\t{stamp}\n"
@@ -225,7 +238,7 @@ def _copy_people(household_rows, new_households, new_people, paths, batch, now):
             f"{_text(row.phone)}\t{row.ethnicity}\t{row.relation}\t"
             f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}{tail}\t"
             f"{_text(row.record_number)}{batch_tail}"
-            for pk, (row, household) in zip(person_ids, new_people, strict=True)
+            for pk, (row, household) in zip(keys, to_write, strict=True)
         ),
     )
     return household_ids, person_ids
@@ -237,12 +250,15 @@ def commit_validation(
     batch: ImportBatch,
     actor=None,
     progress: Callable[..., None] | None = None,
+    written: dict[int, tuple] | None = None,
 ) -> dict[str, int]:
     """Write the new households and people of a validation without errors.
 
     Call inside `transaction.atomic()`; the batch row (saved, locked by the caller) is marked
-    committed with its counts.
+    committed with its counts. `written`: the people `streaming.PersonStream` already wrote
+    (PostgreSQL), which are not written again.
     """
+    written = written or {}
     if validation.errors:
         raise CommitRefused(
             _("Tệp còn %(count)d lỗi: chưa ghi gì. Sửa tệp rồi nhập lại.")
@@ -296,10 +312,9 @@ def commit_validation(
     new_people = [
         (r, h) for h in validation.households for r in h.rows if r.existing_person_id is None
     ]
-    note = (_("Nhập từ tệp %(name)s") % {"name": batch.file_name})[:255]
     if connection.vendor == "postgresql":
         household_ids, person_ids = _copy_people(
-            household_rows, new_households, new_people, paths, batch, now
+            household_rows, new_households, new_people, paths, batch, now, written
         )
     else:
         household_ids = insert_rows(Household, HOUSEHOLD_COLUMNS, household_rows, with_ids=True)
@@ -342,16 +357,8 @@ def commit_validation(
     vulnerability_count = sum(len(row.vulnerability_ids) for row, _household in new_people)
     need_count = sum(len(row.need_ids) for row, _household in new_people)
     if connection.vendor == "postgresql":
-        # The first status of every new person; vulnerabilities and needs from the file.
-        status = (
-            f"\t{Person.Status.ACTIVE}\t{today.isoformat()}\t\\N\t{_text(note)}"
-            f"\t{_null(actor_id)}\t{now.isoformat()}\n"
-        )
-        copy_lines(
-            PersonStatusChange,
-            ["person_id", *STATUS_COLUMNS],
-            (f"{pk}{status}" for pk in person_ids),
-        )
+        # Vulnerabilities and needs from the file. (No first status row: a person without
+        # status history is active since registration, and the page says so; ADR 0006.)
         since = f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n"
         copy_lines(
             PersonVulnerability,
@@ -375,12 +382,6 @@ def commit_validation(
             ),
         )
     else:
-        insert_rows(
-            PersonStatusChange,
-            ["person_id", *STATUS_COLUMNS],
-            [(pk, Person.Status.ACTIVE, today, None, note, actor_id, now) for pk in person_ids],
-            with_ids=False,
-        )
         insert_rows(
             PersonVulnerability,
             ["person_id", "category_id", *VULNERABILITY_COLUMNS],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from ansinh.org.models import UnionUnit
 
 from ..models import ImportBatch
 from .commit import CommitRefused, already_committed, commit_validation
+from .streaming import PersonStream
 from .validation import Validation, file_sha256, validate_file
 
 IMPORT_PERMISSION = "registry.import_person"
@@ -149,6 +150,16 @@ def import_file_run(
     earlier = already_committed(unit=unit, sha256=sha256)
     if earlier is not None:
         return FileImport(earlier=earlier)
+    if connection.vendor == "postgresql" and not dry_run:
+        return _import_streaming(
+            content=content,
+            file_name=file_name,
+            sha256=sha256,
+            unit=unit,
+            user=user,
+            choices=choices,
+            progress=progress,
+        )
     validation = validate_file(
         content, file_name=file_name, unit=unit, user=user, choices=choices, progress=progress
     )
@@ -165,5 +176,48 @@ def import_file_run(
             created_by=user,
         )
         outcome.counts = commit_validation(validation, batch=batch, actor=user)
+    outcome.batch = batch
+    return outcome
+
+
+class _Refused(Exception):
+    """Leaves the import's transaction: the file has errors, nothing is kept."""
+
+
+def _import_streaming(*, content, file_name, sha256, unit, user, choices, progress) -> FileImport:
+    """`import_file_run` on PostgreSQL: checking and writing overlap (`streaming`); the
+    same outcome, all or nothing."""
+    outcome = FileImport()
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                unit=unit,
+                scope_path=unit.path,
+                file_name=file_name[:255],
+                file_sha256=sha256,
+                status=ImportBatch.Status.READY,
+                created_by=user,
+            )
+            stream = PersonStream(batch=batch)
+            outcome.validation = validate_file(
+                content,
+                file_name=file_name,
+                unit=unit,
+                user=user,
+                choices=choices,
+                progress=progress,
+                stream=stream,
+            )
+            kept = stream.keep(outcome.validation)
+            if outcome.validation.errors:
+                raise _Refused
+            outcome.counts = commit_validation(
+                outcome.validation,
+                batch=batch,
+                actor=user,
+                written=stream.written if kept else None,
+            )
+    except _Refused:
+        return outcome
     outcome.batch = batch
     return outcome

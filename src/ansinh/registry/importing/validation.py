@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.permissions import ALL, SENSITIVE_REGISTRY, scope_paths
@@ -78,6 +79,7 @@ class Household:
     existing_household_id: int | None = None
     locality_key: tuple[int, str] | None = None  # (commune, key) of its thôn/tổ dân phố
     locality_id: int | None = None
+    written_id: int | None = None  # its key, when its people were written ahead (streaming)
 
 
 @dataclass
@@ -757,10 +759,16 @@ def validate_table(
     user=None,
     choices: dict | None = None,
     progress: Progress | None = None,
+    stream=None,
 ) -> Validation:
+    """Check every row of a table. `stream` (see `streaming.PersonStream`) is shown each chunk
+    of checked rows as soon as it is checked, and is finished before the checks across rows
+    (which read the database); rows of its batch are not "already in the registry"."""
     result = Validation(file_name=file_name, sha256=sha256, unit=unit)
     checker = _Checker(unit=unit, user=user, choices=choices or {})
     result.commune_names = checker.resolver.names
+    if stream is not None:
+        stream.start(checker, total=table.total)
     columns = table.columns
     headers = {key: text for key, (_index, text) in columns.items()}
 
@@ -815,6 +823,8 @@ def validate_table(
             if extra:
                 item.update(extra)
             errors.append(item)
+        if stream is not None:
+            stream.chunk(rows, failed=bool(errors))
 
     if progress is not None:
         progress(0, table.total)
@@ -839,9 +849,13 @@ def validate_table(
 
     if progress is not None:
         progress(done, table.total)
+    exclude_batch = None
+    if stream is not None:
+        stream.finish()
+        exclude_batch = stream.batch.pk
     _group_households(result, checker, error)
     _check_across_rows(result, error)
-    _match_existing(result, checker, error)
+    _match_existing(result, checker, error, exclude_batch=exclude_batch)
     _finish_households(result, checker)
     return result
 
@@ -901,13 +915,17 @@ def _chunks(values: list, size: int = LOOKUP_CHUNK):
         yield values[start : start + size]
 
 
-def _match_existing(result: Validation, checker: _Checker, error) -> None:
+def _match_existing(result: Validation, checker: _Checker, error, *, exclude_batch=None) -> None:
     """Rows already in the registry are counted, not written again.
 
     The key is the record number within the commune union when the row has one, else the
-    citizen ID, else (folded name, birth date or year, commune).
+    citizen ID, else (folded name, birth date or year, commune). `exclude_batch`: people this
+    import wrote ahead (in its own, uncommitted transaction) are not the registry's.
     """
     rows = [r for r in result.rows if r.is_valid]
+    people = Person.objects.all()
+    if exclude_batch is not None:
+        people = people.filter(Q(import_batch__isnull=True) | ~Q(import_batch=exclude_batch))
     by_record = [r for r in rows if r.record_number and r.unit_id]
     if by_record:
         found = {}
@@ -915,7 +933,11 @@ def _match_existing(result: Validation, checker: _Checker, error) -> None:
         numbers = sorted({r.record_number for r in by_record})
         for chunk in _chunks(numbers):
             for unit_id, number, pk, household_id in _among(
-                Person.objects.filter(unit_id__in=units), "record_number", chunk
+                # `record_number <> ''` as in the partial unique (unit, record_number) index,
+                # so that the planner reads it (a long `= ANY` list proves nothing).
+                people.filter(unit_id__in=units).exclude(record_number=""),
+                "record_number",
+                chunk,
             ).values_list("unit_id", "record_number", "id", "household_id"):
                 found[(unit_id, number)] = (pk, household_id)
         for row in by_record:
@@ -927,7 +949,7 @@ def _match_existing(result: Validation, checker: _Checker, error) -> None:
         found = {}
         for chunk in _chunks(sorted({r.citizen_id for r in by_id})):
             for citizen_id, pk, household_id, path in _among(
-                Person.objects.all(), "citizen_id", chunk
+                people, "citizen_id", chunk
             ).values_list("citizen_id", "id", "household_id", "scope_path"):
                 found[citizen_id] = (pk, household_id, path)
         for row in by_id:
@@ -958,7 +980,7 @@ def _match_existing(result: Validation, checker: _Checker, error) -> None:
         found = {}
         for chunk in _chunks(sorted({r.name_folded for r in by_name})):
             for values in _among(
-                Person.objects.filter(scope_path__startswith=checker.unit.path),
+                people.filter(scope_path__startswith=checker.unit.path),
                 "name_folded",
                 chunk,
             ).values_list(
@@ -1106,6 +1128,7 @@ def validate_file(
     user=None,
     choices: dict | None = None,
     progress: Progress | None = None,
+    stream=None,
 ) -> Validation:
     """Read and check a whole file. A file that cannot be read gives one error, row None."""
     sha256 = file_sha256(content)
@@ -1123,4 +1146,5 @@ def validate_file(
         user=user,
         choices=choices,
         progress=progress,
+        stream=stream,
     )

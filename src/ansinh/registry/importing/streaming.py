@@ -1,0 +1,215 @@
+"""People written while the file is still being checked (PostgreSQL, the command line's import).
+
+Checking a file is Python's work and writing it is PostgreSQL's: done one after the other,
+each waits for the other. So `import_file_run` opens the commit's transaction first and, as
+each chunk of rows is checked, hands the rows whose values are already final to a writer
+thread, which COPYs them into `registry_person` while the next chunk is checked (the
+PostgreSQL backend does its indexing and most of its foreign-key checks on the other core).
+
+It is speculation, checked before anything is kept:
+- a row is written ahead only when nothing later in the file can change it: no cell error so
+  far; its household is its own (no Mã hộ) or one already seen; its commune is its own or that
+  of an earlier row of its household (or the importing commune's, for a row alone); its
+  relation is written (or it is not the first row of its household, which makes it "other");
+- the rest of the checks then run as always (households, duplicates in the file, people
+  already in the registry: people of this batch are not counted there);
+- any error in the file, or any row written ahead that the full checks see differently (it
+  turned out to be already in the registry, its household already exists, its commune or
+  relation differ), or a refusal by the database (a citizen ID already registered): back to
+  the savepoint taken before the first row, and the import proceeds as without this module,
+  from the checked rows. What is committed is always exactly what the checks decided.
+
+Households are written at the end (their address and poverty come from all their rows); the
+people's foreign key to them is deferred to COMMIT, the others are checked as each chunk
+ends, inside the overlap.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ansinh.core.text import fold
+
+from ..models import Household, Person
+from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
+
+
+class PersonStream:
+    """Writes people ahead, in a thread, inside the caller's transaction (see the module)."""
+
+    def __init__(self, *, batch):
+        self.batch = batch
+        self.written: dict[int, tuple] = {}  # row number → (pk, household id, unit id, relation)
+        self.household_ids: dict[object, int] = {}  # Mã hộ (or row number) → reserved id
+        self.first_commune: dict[str, tuple[int, int]] = {}  # Mã hộ → (commune, unit)
+        self.error: BaseException | None = None
+        self.stopped = False
+        self._thread: threading.Thread | None = None
+        self._savepoint = None
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+
+    # --- the main thread ------------------------------------------------------------------
+
+    def start(self, checker, *, total: int) -> None:
+        """Reserve keys for at most `total` people and households; start the writer."""
+        self.checker = checker
+        self.paths = {union_id: _text(path) for union_id, path in checker.unions.values()}
+        default = checker.default_commune_id
+        self.default = (
+            (default, checker.unions[default][0])
+            if default is not None and checker.in_scope(default)
+            else None
+        )
+        self._person_keys = iter(_reserve_ids(Person, total))
+        self._household_keys = iter(_reserve_ids(Household, total))
+        self._savepoint = transaction.savepoint()
+        with connection.cursor() as cursor:
+            # The people's other foreign keys (union unit, batch: rows that exist) are checked
+            # as each chunk's COPY ends, on the writer's time; the household's waits for COMMIT.
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = "
+                "'registry_person'::regclass AND confrelid <> 'registry_household'::regclass"
+            )
+            self._immediate = [name for (name,) in cursor.fetchall()]
+            if self._immediate:
+                cursor.execute(
+                    "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " IMMEDIATE"
+                )
+        stamp = timezone.now().isoformat()
+        self._tail = f"\t\\N\tf\t{self.batch.pk}\t{stamp}\t{stamp}\n"
+        names = ", ".join(f'"{Person._meta.get_field(n).column}"' for n in ["id", *PERSON_COLUMNS])
+        self._sql = f'COPY "{Person._meta.db_table}" ({names}) FROM STDIN'
+        self._raw = connection.connection
+        self._thread = threading.Thread(target=self._write, name="registry-import-writer")
+        self._thread.start()
+
+    def chunk(self, rows, *, failed: bool) -> None:
+        """The checked rows of one chunk: write ahead those that are final."""
+        if failed or self.error is not None:
+            self.stopped = True  # the import will not be committed, or not from here
+        if self.stopped:
+            return
+        head, other = Person.Relation.HEAD, Person.Relation.OTHER
+        lines = []
+        for row in rows:
+            if not row.is_valid:
+                continue
+            code = row.household_code
+            if not code:
+                key = row.row
+                household_id = self._household_id(key)
+                relation = row.relation or head
+                if row.has_commune:
+                    commune = (row.commune_id, row.unit_id)
+                elif self.default is not None:
+                    commune = self.default
+                else:
+                    continue
+            else:
+                seen = code in self.household_ids
+                if row.has_commune:
+                    commune = (row.commune_id, row.unit_id)
+                    self.first_commune.setdefault(code, commune)
+                else:
+                    commune = self.first_commune.get(code)
+                household_id = self._household_id(code)
+                relation = row.relation or (other if seen else None)
+                if commune is None or relation is None:
+                    continue
+            unit_id = commune[1]
+            pk = next(self._person_keys)
+            self.written[row.row] = (pk, household_id, unit_id, relation)
+            lines.append(
+                f"{pk}\t{household_id}\t{unit_id}\t{self.paths[unit_id]}\t"
+                f"{_text(row.full_name)}\t{_text(row.name_folded or fold(row.full_name))}\t"
+                f"{row.sex}\t{_null(row.birth_date)}\t{_null(row.birth_year)}\t"
+                f"{_null(row.citizen_id)}\t{_text(row.phone)}\t{row.ethnicity}\t{relation}\t"
+                f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}\t"
+                f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
+            )
+        if lines:
+            self._queue.put("".join(lines))
+
+    def _household_id(self, key) -> int:
+        household_id = self.household_ids.get(key)
+        if household_id is None:
+            household_id = self.household_ids[key] = next(self._household_keys)
+        return household_id
+
+    def finish(self) -> None:
+        """Wait for the writer (the database is the main thread's again)."""
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        self._thread = None
+        if self.error is not None:  # the transaction is usable again from the savepoint
+            transaction.savepoint_rollback(self._savepoint)
+        elif self._immediate:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " DEFERRED"
+                )
+
+    def keep(self, validation) -> bool:
+        """Whether every row written ahead is what the checks decided; if not (or on any
+        error), everything written ahead is undone and False returned."""
+        if self._savepoint is None:  # never started (the file could not be read)
+            return False
+        self.finish()
+        agreed = None
+        if self.error is None and not self.stopped and not validation.errors:
+            agreed = self._agrees(validation)
+        if agreed is not None:
+            for household, key in agreed:
+                household.written_id = key
+            transaction.savepoint_commit(self._savepoint)
+            return True
+        transaction.savepoint_rollback(self._savepoint)
+        self.written.clear()
+        return False
+
+    def _agrees(self, validation) -> list | None:
+        """[(household, key it was written with)] when every row written ahead is right."""
+        written = self.written
+        found = 0
+        agreed = []
+        for household in validation.households:
+            ids = {written[r.row][1] for r in household.rows if r.row in written}
+            if not ids:
+                continue
+            if len(ids) > 1 or household.existing_household_id is not None:
+                return None
+            for row in household.rows:
+                ahead = written.get(row.row)
+                if ahead is None:
+                    continue
+                found += 1
+                if (
+                    not row.is_valid
+                    or row.existing_person_id is not None
+                    or row.unit_id != ahead[2]
+                    or row.relation != ahead[3]
+                ):
+                    return None
+            agreed.append((household, ids.pop()))
+        return agreed if found == len(written) else None
+
+    # --- the writer thread ----------------------------------------------------------------
+
+    def _write(self) -> None:
+        try:
+            with self._raw.cursor() as cursor:
+                while (text := self._queue.get()) is not None:
+                    if self.error is not None:
+                        continue
+                    with cursor.copy(self._sql) as copy:
+                        copy.write(text)
+        except BaseException as exc:  # reported to the main thread, which undoes it all
+            self.error = exc
+            while self._queue.get() is not None:
+                pass
