@@ -86,6 +86,7 @@ def donation_search(request, slug: str):
                 campaign,
                 form.filters(),
                 cursor=selectors.Cursor.parse(request.GET.get("sau")),
+                limit=selectors.PAGE_SIZE,
             )
         except selectors.SearchTooBroad:
             form.add_error(
