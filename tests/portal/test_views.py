@@ -410,3 +410,42 @@ def test_only_get(world, client):
 def test_login_page_links_the_public_pages(client):
     html = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{reverse("portal:campaign_list")}"' in html
+
+
+def test_fragments_are_whole_words(world, client):
+    assert _rows(_text(_search(client, q="nguy"))) == []
+    assert _rows(_text(_search(client, q="van ho"))) == []
+    assert len(_rows(_text(_search(client, q="hoa")))) == 1
+
+
+def test_both_ways_of_answering_a_fragment_agree(world, client, monkeypatch, personas):
+    """The newest-rows window and the word index give the same pages (PostgreSQL has both;
+    SQLite answers with the plain filter)."""
+    for number in range(7):
+        funds.donation_record(
+            actor=None,
+            campaign=world.campaign,
+            kind=Donation.Kind.BANK,
+            amount=10_000 + number,
+            received_on=dt.date(2024, 9, 1 + number),
+            donor_name=f"Nguyễn Văn Thử {number}",
+            memo=f"IBFT NGUYEN.VAN  THU {number} ung ho",
+        )
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+
+    def walk() -> list[str]:
+        seen, params = [], {"q": "nguyen van"}
+        while True:
+            cache.clear()
+            html = _text(_search(client, **params))
+            seen += _rows(html)
+            found = __import__("re").search(r"sau=([0-9.\-]+)", html)
+            if not found:
+                return seen
+            params = {"q": "nguyen van", "sau": found.group(1)}
+
+    windowed = walk()
+    monkeypatch.setattr(selectors, "ORDERED_WINDOW", 1)  # never a full page: the word index
+    indexed = walk()
+    assert windowed == indexed
+    assert len(windowed) == 8  # seven "Nguyễn Văn Thử" and Nguyễn Văn Hòa

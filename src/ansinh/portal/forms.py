@@ -50,6 +50,8 @@ class DonationSearchForm(forms.Form):
             raise ValidationError(
                 _("Nhập ít nhất %(count)d chữ cái của tên.") % {"count": MIN_FRAGMENT}
             )
+        if folded and not re.search(r"[a-z0-9]", folded):
+            raise ValidationError(_("Nhập tên bằng chữ cái tiếng Việt hoặc không dấu."))
         if mask_numbers(folded) != folded:
             raise ValidationError(
                 _("Không tìm theo số tài khoản, số điện thoại hay số giấy tờ: hãy nhập tên.")

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Count, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -346,13 +347,32 @@ _COLUMNS = (
 )
 
 
-def _filtered(campaign: Campaign, filters: DonationFilters):
+WORD = re.compile(r"[a-z0-9]+")
+# The words of a folded text, as PostgreSQL splits them for the index of funds migration
+# 0005 (`funds_donation_search_words`): the SQL must spell the expression exactly so.
+_PG_WORDS = "regexp_split_to_array(funds_donation.search_text, '[^a-z0-9]+')"
+# Rows read newest first before falling back to the word index (see `donation_search`).
+ORDERED_WINDOW = 5000
+
+
+def fragment_words(fragment: str) -> list[str]:
+    """The whole words of a folded fragment ("nguyen van" → ["nguyen", "van"])."""
+    return WORD.findall(fragment)
+
+
+def _phrase_regex(words: list[str]) -> str:
+    """The words, in order, each a whole word, with any separators between them."""
+    return "(^|[^a-z0-9])" + "[^a-z0-9]+".join(words) + "([^a-z0-9]|$)"
+
+
+def _in_order(words: list[str]) -> str:
+    """A LIKE pattern for the words in order (a cheap test before the exact regex)."""
+    return "%" + "%".join(words) + "%"
+
+
+def _base(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = None):
+    """The search without the name fragment, newest first, after the cursor."""
     donations = Donation.objects.filter(campaign=campaign)
-    if filters.fragment:
-        # A donor who asked not to be named is never found by her name (nor her memo).
-        donations = donations.filter(search_text__contains=filters.fragment).filter(
-            Q(donor__isnull=True) | Q(donor__shows_name_publicly=True)
-        )
     if filters.amount_min is not None and filters.amount_min == filters.amount_max:
         donations = donations.filter(amount=filters.amount_min)
     else:
@@ -364,7 +384,40 @@ def _filtered(campaign: Campaign, filters: DonationFilters):
         donations = donations.filter(received_on__gte=filters.date_from)
     if filters.date_to:
         donations = donations.filter(received_on__lte=filters.date_to)
+    if cursor is not None:
+        donations = donations.filter(received_on__lte=cursor.received_on).filter(
+            Q(received_on__lt=cursor.received_on) | Q(id__lt=cursor.donation_id)
+        )
     return donations.order_by("-received_on", "-id")
+
+
+def _matching(donations, words: list[str], *, use_index: bool):
+    """Rows whose folded text holds the words as a phrase of whole words, never a row of a
+    donor who asked not to be named (not by her name, nor by her memo)."""
+    donations = donations.filter(Q(donor__isnull=True) | Q(donor__shows_name_publicly=True))
+    regex = _phrase_regex(words)
+    if connection.vendor != "postgresql":
+        longest = max(words, key=len)
+        return donations.filter(search_text__contains=longest, search_text__regex=regex)
+    # `|| ''` keeps the planner off the trigram index for the phrase check: the word index
+    # (or the ordered window) has already narrowed the rows.
+    phrase = RawSQL(
+        "(funds_donation.search_text || '') LIKE %s AND (funds_donation.search_text || '') ~ %s",
+        [_in_order(words), regex],
+        BooleanField(),
+    )
+    if use_index:
+        contains = RawSQL(f"{_PG_WORDS} @> %s::text[]", [words], BooleanField())  # noqa: S611
+        return donations.filter(contains, phrase)
+    return donations.filter(phrase)
+
+
+def _filtered(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = None):
+    donations = _base(campaign, filters, cursor)
+    words = fragment_words(filters.fragment)
+    if words:
+        donations = _matching(donations, words, use_index=connection.vendor == "postgresql")
+    return donations
 
 
 def _public_row(row: tuple) -> PublicDonation:
@@ -382,6 +435,13 @@ def _public_row(row: tuple) -> PublicDonation:
     )
 
 
+def _bounded(filters: DonationFilters) -> bool:
+    """True when an index bounds the search: no fragment, and no amount or an exact one
+    (`funds_donation_page` / `funds_donation_amount` give the first page at once). Other
+    searches run under a statement timeout, which costs a transaction's round trips."""
+    return not filters.fragment and filters.amount_min == filters.amount_max
+
+
 def _with_timeout(read):
     """Run `read()` under the public search's statement timeout (PostgreSQL)."""
     try:
@@ -396,6 +456,28 @@ def _with_timeout(read):
         raise
 
 
+def _recent_matches(campaign, filters, cursor, words: list[str], wanted: int) -> list[int]:
+    """Ids of the first `wanted` matches among the newest `ORDERED_WINDOW` rows (PostgreSQL).
+
+    The window is read from `funds_donation_page_text` (campaign, received_on DESC, id DESC)
+    INCLUDE (amount, donor_id, search_text) as an index-only scan: no table page is read to
+    test a row, which is what makes a common fragment cheap."""
+    window = _base(campaign, filters, cursor).values_list(
+        "id", "received_on", "search_text", "donor_id"
+    )[:ORDERED_WINDOW]
+    inner, params = window.query.sql_with_params()
+    sql = (
+        f"SELECT w.id FROM ({inner}) w "  # noqa: S608 (the ORM's own SQL, parameters apart)
+        "WHERE w.search_text LIKE %s AND w.search_text ~ %s "
+        "AND (w.donor_id IS NULL OR EXISTS (SELECT 1 FROM funds_donor o "
+        "WHERE o.id = w.donor_id AND o.shows_name_publicly)) "
+        "ORDER BY w.received_on DESC, w.id DESC LIMIT %s"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, [*params, _in_order(words), _phrase_regex(words), wanted])
+        return [row[0] for row in db.fetchall()]
+
+
 def donation_search(
     campaign: Campaign,
     filters: DonationFilters,
@@ -403,15 +485,28 @@ def donation_search(
     cursor: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> DonationPage:
-    """One page of a public campaign's donations, newest first (keyset pagination)."""
-    donations = _filtered(campaign, filters)
-    position = 0
-    if cursor is not None:
-        donations = donations.filter(received_on__lte=cursor.received_on).filter(
-            Q(received_on__lt=cursor.received_on) | Q(id__lt=cursor.donation_id)
-        )
-        position = cursor.position
-    raw = _with_timeout(lambda: list(donations.values_list(*_COLUMNS)[: limit + 1]))
+    """One page of a public campaign's donations, newest first (keyset pagination).
+
+    A name fragment on PostgreSQL is answered in one of two ways, both exact: a common
+    fragment ("nguyen van") is found among the newest `ORDERED_WINDOW` rows of the search
+    (read in index order, so the first `limit` found are the page: `_recent_matches`); a
+    rarer one, when that window holds fewer than a page, through the word index
+    `funds_donation_search_words` (few rows hold all its words)."""
+    words = fragment_words(filters.fragment)
+    position = cursor.position if cursor is not None else 0
+
+    def read() -> list[tuple]:
+        if words and connection.vendor == "postgresql":
+            ids = _recent_matches(campaign, filters, cursor, words, limit + 1)
+            if len(ids) > limit:
+                return list(
+                    Donation.objects.filter(id__in=ids)
+                    .order_by("-received_on", "-id")
+                    .values_list(*_COLUMNS)
+                )
+        return list(_filtered(campaign, filters, cursor).values_list(*_COLUMNS)[: limit + 1])
+
+    raw = read() if _bounded(filters) else _with_timeout(read)
     more = len(raw) > limit
     raw = raw[:limit]
     next_cursor = ""
