@@ -352,7 +352,9 @@ WORD = re.compile(r"[a-z0-9]+")
 # 0005 (`funds_donation_search_words`): the SQL must spell the expression exactly so.
 _PG_WORDS = "regexp_split_to_array(funds_donation.search_text, '[^a-z0-9]+')"
 # Rows read newest first before falling back to the word index (see `donation_search`).
-ORDERED_WINDOW = 5000
+ORDERED_WINDOW = 20_000
+# A fragment of this many words is a full name: rare, so the word index answers it first.
+FULL_NAME_WORDS = 3
 
 
 def fragment_words(fragment: str) -> list[str]:
@@ -490,13 +492,14 @@ def donation_search(
     A name fragment on PostgreSQL is answered in one of two ways, both exact: a common
     fragment ("nguyen van") is found among the newest `ORDERED_WINDOW` rows of the search
     (read in index order, so the first `limit` found are the page: `_recent_matches`); a
-    rarer one, when that window holds fewer than a page, through the word index
-    `funds_donation_search_words` (few rows hold all its words)."""
+    rarer one — a full name of three words or more, or when that window holds fewer than a
+    page — through the word index `funds_donation_search_words` (few rows hold all its
+    words). Which way is tried first only changes the speed, never the answer."""
     words = fragment_words(filters.fragment)
     position = cursor.position if cursor is not None else 0
 
     def read() -> list[tuple]:
-        if words and connection.vendor == "postgresql":
+        if words and connection.vendor == "postgresql" and len(words) < FULL_NAME_WORDS:
             ids = _recent_matches(campaign, filters, cursor, words, limit + 1)
             if len(ids) > limit:
                 return list(
