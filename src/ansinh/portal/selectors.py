@@ -498,18 +498,27 @@ def donation_search(
     words = fragment_words(filters.fragment)
     position = cursor.position if cursor is not None else 0
 
-    def read() -> list[tuple]:
-        if words and connection.vendor == "postgresql" and len(words) < FULL_NAME_WORDS:
-            ids = _recent_matches(campaign, filters, cursor, words, limit + 1)
-            if len(ids) > limit:
-                return list(
-                    Donation.objects.filter(id__in=ids)
-                    .order_by("-received_on", "-id")
-                    .values_list(*_COLUMNS)
-                )
-        return list(_filtered(campaign, filters, cursor).values_list(*_COLUMNS)[: limit + 1])
+    raw = None
+    if words and connection.vendor == "postgresql" and len(words) < FULL_NAME_WORDS:
+        # Without an amount the window is bounded by the index (dates and cursor are its
+        # keys): no statement timeout, so no transaction round trips.
+        def recent() -> list[int]:
+            return _recent_matches(campaign, filters, cursor, words, limit + 1)
 
-    raw = read() if _bounded(filters) else _with_timeout(read)
+        unbounded = filters.amount_min is not None or filters.amount_max is not None
+        ids = _with_timeout(recent) if unbounded else recent()
+        if len(ids) > limit:
+            raw = list(
+                Donation.objects.filter(id__in=ids)
+                .order_by("-received_on", "-id")
+                .values_list(*_COLUMNS)
+            )
+    if raw is None:
+
+        def read() -> list[tuple]:
+            return list(_filtered(campaign, filters, cursor).values_list(*_COLUMNS)[: limit + 1])
+
+        raw = read() if _bounded(filters) else _with_timeout(read)
     more = len(raw) > limit
     raw = raw[:limit]
     next_cursor = ""
