@@ -449,3 +449,17 @@ def test_both_ways_of_answering_a_fragment_agree(world, client, monkeypatch, per
     indexed = walk()
     assert windowed == indexed
     assert len(windowed) == 8  # seven "Nguyễn Văn Thử" and Nguyễn Văn Hòa
+
+
+def test_a_search_the_database_gives_up_on_asks_to_narrow_it(world, client, monkeypatch):
+    from django.db import OperationalError
+
+    def cancelled(*args, **kwargs):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(selectors, "_recent_matches", cancelled)
+    monkeypatch.setattr(selectors, "_filtered", cancelled)
+    response = _search(client, q="nguyen van")
+    assert response.status_code == 400
+    assert "Tìm kiếm mất quá nhiều thời gian" in _text(response)
+    assert _search(client, q="nguyen van").status_code == 400  # not cached

@@ -446,16 +446,11 @@ def _bounded(filters: DonationFilters) -> bool:
 
 def _with_timeout(read):
     """Run `read()` under the public search's statement timeout (PostgreSQL)."""
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_TIMEOUT_MS)}")
-            return read()
-    except OperationalError as error:
-        if "statement timeout" in str(error) or "canceling statement" in str(error):
-            raise SearchTooBroad from error
-        raise
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {int(SEARCH_TIMEOUT_MS)}")
+        return read()
 
 
 def _recent_matches(campaign, filters, cursor, words: list[str], wanted: int) -> list[int]:
@@ -486,6 +481,23 @@ def donation_search(
     *,
     cursor: Cursor | None = None,
     limit: int = PAGE_SIZE,
+) -> DonationPage:
+    """One page of a public campaign's donations (see `_donation_page`); a search the
+    database gave up on (its statement timeout, or the server's) raises SearchTooBroad."""
+    try:
+        return _donation_page(campaign, filters, cursor=cursor, limit=limit)
+    except OperationalError as error:
+        if "statement timeout" in str(error) or "canceling statement" in str(error):
+            raise SearchTooBroad from error
+        raise
+
+
+def _donation_page(
+    campaign: Campaign,
+    filters: DonationFilters,
+    *,
+    cursor: Cursor | None,
+    limit: int,
 ) -> DonationPage:
     """One page of a public campaign's donations, newest first (keyset pagination).
 
