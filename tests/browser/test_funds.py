@@ -1,7 +1,10 @@
 """Funds scenario (issue 5): giadinh creates a campaign, imports a bank statement and sees
-its progress and result, then allocates part of the money to a programme round."""
+its progress and result, then allocates part of the money to a programme round; an anonymous
+visitor (her own browser, no login) finds her 50.000 ₫ donation on /minh-bach/ by a fragment
+of her name and the date, and sees the campaign's public balance move with the allocation."""
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 
 from ansinh.funds.models import Campaign, Donation
@@ -20,7 +23,17 @@ STATEMENT = (
 )
 
 
-def test_campaign_statement_and_allocation(page, live_server, hanoi, tmp_path):
+def _public_balance(visitor, live_server, slug) -> str:
+    # Public pages are cached for a minute, on the server and in the browser (max-age); the
+    # live server shares this process's cache, so clearing it stands for "a minute later",
+    # and the visitor reloads the page (F5) instead of reading her browser's copy.
+    cache.clear()
+    visitor.goto(f"{live_server.url}{reverse('portal:campaign_detail', args=[slug])}")
+    visitor.reload()
+    return visitor.get_by_test_id("balance").inner_text()
+
+
+def test_campaign_statement_and_allocation(page, browser, live_server, hanoi, tmp_path):
     city = UnionUnit.objects.get(parent__isnull=True, valid_to__isnull=True)
     giadinh = get_user_model().objects.get(username="giadinh")
     round_ = programme_services.round_create(
@@ -62,6 +75,37 @@ def test_campaign_statement_and_allocation(page, live_server, hanoi, tmp_path):
     assert "1.250.000" in page.get_by_test_id("job-result").inner_text()
     assert Donation.objects.filter(campaign=campaign).count() == 3
 
+    # an anonymous visitor, in a browser of her own, opens the public pages
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    context.set_default_timeout(15_000)
+    visitor = context.new_page()
+    visitor.goto(f"{live_server.url}{reverse('accounts:login')}")
+    visitor.get_by_test_id("portal-link").click()
+    visitor.get_by_role("link", name="Ủng hộ đồng bào bị bão Yagi").click()
+    assert visitor.get_by_test_id("received").inner_text() == "1.250.000 ₫"
+    assert visitor.get_by_test_id("balance").inner_text() == "1.250.000 ₫"
+    assert visitor.get_by_text("Đăng xuất").count() == 0
+    assert "sessionid" not in {cookie["name"] for cookie in context.cookies()}
+    # she finds her own 50.000 ₫ by a fragment of her name (no accents) and the date
+    visitor.get_by_test_id("search-link").click()
+    visitor.get_by_label("Tên hoặc nội dung chuyển khoản").fill("nguyen thi hoa")
+    visitor.get_by_label("Từ ngày").fill("10/09/2024")
+    visitor.get_by_label("Đến ngày").fill("10/09/2024")
+    visitor.get_by_test_id("search-submit").click()
+    visitor.wait_for_load_state("networkidle")
+    rows = visitor.get_by_test_id("donation-row")
+    assert rows.count() == 1
+    assert "50.000 ₫" in rows.first.inner_text()
+    assert "10/09/2024" in rows.first.inner_text()
+    assert "Nguyen Thi Hoa" in rows.first.inner_text()
+    # another day: not there
+    visitor.get_by_label("Từ ngày").fill("11/09/2024")
+    visitor.get_by_label("Đến ngày").fill("11/09/2024")
+    visitor.get_by_test_id("search-submit").click()
+    visitor.wait_for_load_state("networkidle")
+    assert visitor.get_by_test_id("donation-row").count() == 0
+    balance_before = _public_balance(visitor, live_server, campaign.slug)
+
     # allocates 400.000 ₫ to the Tết round; the balance moves
     page.goto(f"{live_server.url}{reverse('funds:campaign_detail', args=[campaign.slug])}")
     assert page.get_by_test_id("total-balance").inner_text().startswith("1.250.000")
@@ -71,6 +115,13 @@ def test_campaign_statement_and_allocation(page, live_server, hanoi, tmp_path):
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("total-balance").inner_text().startswith("850.000")
     assert page.get_by_test_id("allocations").get_by_text("Quà Tết 2027").is_visible()
+
+    # the visitor sees the public balance move by the allocation
+    balance_after = _public_balance(visitor, live_server, campaign.slug)
+    assert (balance_before, balance_after) == ("1.250.000 ₫", "850.000 ₫")
+    assert visitor.get_by_test_id("allocated").inner_text() == "400.000 ₫"
+    assert "Quà Tết" in visitor.get_by_test_id("spending").inner_text()
+    context.close()
 
     # and an allocation beyond the balance is refused, nothing changes
     page.get_by_label("Đợt hỗ trợ").select_option(str(round_.pk))

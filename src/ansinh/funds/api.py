@@ -78,6 +78,8 @@ class DonationSerializer(serializers.ModelSerializer):
             "review",
         ]
         read_only_fields = ["receipt_number", "review", "donor"]
+        # As the page form: a memo is short (and sits in a b-tree entry, funds 0005).
+        extra_kwargs = {"memo": {"max_length": 500}}
 
 
 class AllocationSerializer(serializers.ModelSerializer):

@@ -29,15 +29,20 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
-from ansinh.core.ratelimit import rate_limited, too_many_requests
+from ansinh.core.ratelimit import rate_limited
 
 RATE_WINDOW = 60
 DEFAULT_RATE_LIMIT = 120  # requests per minute per client IP
+DEFAULT_CACHE_SECONDS = 60
 CACHE_PREFIX = "portal:page:"
 
 
 def rate_limit() -> int:
     return int(getattr(settings, "ANSINH_PORTAL_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "ANSINH_PORTAL_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
 
 def page_cache_key(request) -> str:
@@ -53,13 +58,21 @@ def render_public(template: str, context: dict, *, status: int = 200) -> HttpRes
 
 
 def over_limit(request, *, key: str, limit: int, window: int) -> HttpResponse | None:
+    """429 (a public page, in Vietnamese, with Retry-After) once the client is past `limit`."""
     if rate_limited(request, key=key, limit=limit, window=window):
-        return too_many_requests(request, window=window)
+        response = render_public(
+            "portal/too_many_requests.html",
+            {"retry_minutes": max(1, window // 60)},
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return response
     return None
 
 
-def public_page(*, key: str, ttl: int = 30):
-    """View decorator: GET/HEAD only, rate-limited, cached for `ttl` seconds (see above)."""
+def public_page(*, key: str, ttl: int | None = None):
+    """View decorator: GET/HEAD only, rate-limited, cached for `ttl` seconds (see above;
+    default `ANSINH_PORTAL_CACHE_SECONDS`, 60)."""
 
     def decorate(view):
         @functools.wraps(view)
@@ -71,6 +84,7 @@ def public_page(*, key: str, ttl: int = 30):
             )
             if refused is not None:
                 return refused
+            seconds = cache_seconds() if ttl is None else ttl
             cache_key = page_cache_key(request)
             cached = cache.get(cache_key)
             if cached is not None:
@@ -79,9 +93,9 @@ def public_page(*, key: str, ttl: int = 30):
             else:
                 response = view(request, *args, **kwargs)
                 if response.status_code == 200 and not response.streaming:
-                    cache.set(cache_key, (response.content, response["Content-Type"]), ttl)
+                    cache.set(cache_key, (response.content, response["Content-Type"]), seconds)
             if response.status_code == 200:
-                patch_cache_control(response, public=True, max_age=ttl)
+                patch_cache_control(response, public=True, max_age=seconds)
             return response
 
         return wrapper
@@ -89,4 +103,11 @@ def public_page(*, key: str, ttl: int = 30):
     return decorate
 
 
-__all__ = ["over_limit", "page_cache_key", "public_page", "rate_limit", "render_public"]
+__all__ = [
+    "cache_seconds",
+    "over_limit",
+    "page_cache_key",
+    "public_page",
+    "rate_limit",
+    "render_public",
+]
