@@ -62,10 +62,10 @@ def test_vietnamese_by_default_even_in_an_english_browser_then_english_on_reques
     page = context.new_page()
     login(page, live_server, "thanhpho")
     assert page.locator("html").get_attribute("lang") == "vi"
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
-    page.get_by_role("button", name="VI").click()
+    page.get_by_role("button", name="VI", exact=True).click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "vi"
     context.close()

@@ -18,6 +18,8 @@ def test_activity_totals_model_and_commendation(page, live_server, hanoi):
     login(page, live_server, "hoankiem")
 
     # the menu leads to the outreach pages
+    # The module sits in the "Giám sát, góp ý" menu of the bar.
+    page.get_by_test_id("nav-voice").get_by_role("button").click()
     page.get_by_role("link", name="Tuyên truyền, mô hình").click()
     page.wait_for_load_state("networkidle")
     page.get_by_test_id("activity-add").click()
