@@ -236,8 +236,95 @@ def _counts(people: QuerySet, today: dt.date, months: int):
 def left_behind(*, people: QuerySet, today: dt.date, months: int) -> LeftBehind:
     """Registered active vulnerable people of `people` (a scoped queryset) against those who
     received a delivery in the last `months` months, in total, by commune, by category (a
-    person counts once in each of her open categories) and by programme."""
-    grouped, per_category, per_programme = _counts(people, today, months)
+    person counts once in each of her open categories) and by programme. The live
+    computation; the view reads `left_behind_for` (the maintained facts on PostgreSQL)."""
+    return _assemble(*_counts(people, today, months))
+
+
+def _scope_sql(paths, column: str = "scope_path") -> tuple[str, list]:
+    """A condition on `column` for scope paths (`ALL` or a list), as (sql, params)."""
+    from ansinh.accounts.permissions import ALL
+
+    if paths is ALL:
+        return "TRUE", []
+    if not paths:
+        return "FALSE", []
+    escaped = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in paths]
+    return "(" + " OR ".join([f"{column} LIKE %s"] * len(paths)) + ")", [f"{p}%" for p in escaped]
+
+
+def _facts_ready(today: dt.date) -> bool:
+    from .facts import available
+
+    return available() and _from_reach(today)
+
+
+_FACT_CATS = """CASE WHEN f0.volatile THEN ARRAY(
+        SELECT DISTINCT pv.category_id FROM registry_personvulnerability pv
+          JOIN registry_vulnerabilitycategory vc ON vc.id = pv.category_id AND NOT vc.is_sensitive
+         WHERE pv.person_id = f0.person_id
+           AND (pv.since IS NULL OR pv.since <= %s) AND (pv.until IS NULL OR pv.until >= %s))
+    ELSE f0.cats END"""
+
+
+def _fact_reached(months: int, today: dt.date) -> tuple[str, list]:
+    if months:
+        return "COALESCE(f0.last_reached_on >= %s, FALSE)", [months_before(today, months)]
+    return "f0.last_reached_on IS NOT NULL", []
+
+
+def _fact_counts(paths, today: dt.date, months: int):
+    """`_counts` from the maintained facts table (PostgreSQL, `today` from today on): one
+    scan of the rows in scope, no joins; the few people whose categories depend on the day
+    (`volatile`) have them read live."""
+    from .facts import TABLE
+
+    scope, scope_params = _scope_sql(paths, "f0.scope_path")
+    reached_sql, reached_params = _fact_reached(months, today)
+    window, window_params = (
+        ("AND u.last >= %s", [months_before(today, months)]) if months else ("", [])
+    )
+    # Only the table name and fixed fragments are interpolated; values are bound.
+    sql = f"""
+        WITH f AS MATERIALIZED (
+            SELECT f0.commune_id, {_FACT_CATS} AS cats, {reached_sql} AS reached,
+                   f0.prog_ids, f0.prog_last
+              FROM {TABLE} f0 WHERE {scope}
+        )
+        SELECT 'c', commune_id, COUNT(*), COUNT(*) FILTER (WHERE reached)
+          FROM f WHERE cardinality(cats) > 0 GROUP BY commune_id
+        UNION ALL
+        SELECT 'k', k, COUNT(*), COUNT(*) FILTER (WHERE reached)
+          FROM f, unnest(f.cats) k GROUP BY k
+        UNION ALL
+        SELECT 'p', u.id, COUNT(*), 0
+          FROM f, unnest(f.prog_ids, f.prog_last) u (id, last)
+         WHERE cardinality(f.cats) > 0 {window}
+         GROUP BY u.id
+    """  # noqa: S608
+    params = [today, today, *reached_params, *scope_params, *window_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    grouped = [(key, total, hit) for kind, key, total, hit in rows if kind == "c"]
+    per_category = [(key, total, hit) for kind, key, total, hit in rows if kind == "k"]
+    per_programme = {key: total for kind, key, total, _hit in rows if kind == "p"}
+    return grouped, per_category, per_programme
+
+
+def left_behind_for(*, user, today: dt.date, months: int) -> LeftBehind:
+    """The figures of `left_behind` for the people `user` may count: from the maintained
+    facts on PostgreSQL (same numbers, ADR 0007), live elsewhere and for past days."""
+    if _facts_ready(today):
+        from ansinh.accounts.permissions import scope_paths
+        from ansinh.core.scoping import permission_name
+
+        paths = scope_paths(user, permission_name(Person, "count"))
+        return _assemble(*_fact_counts(paths, today, months))
+    return left_behind(people=Person.objects.restrict(user, "count"), today=today, months=months)
+
+
+def _assemble(grouped, per_category, per_programme) -> LeftBehind:
     totals = {
         "total": sum(row[1] for row in grouped),
         "reached": sum(row[2] for row in grouped),
@@ -317,29 +404,97 @@ def left_behind(*, people: QuerySet, today: dt.date, months: int) -> LeftBehind:
     )
 
 
-def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QuerySet:
-    """Vulnerable people of `people` with no delivery in the window, with their open needs."""
+def _with_details(people: QuerySet, today: dt.date) -> QuerySet:
     from django.db.models import Prefetch
 
-    return (
-        vulnerable_people(people, today)
-        .exclude(reached_condition(today, months))
-        .select_related("household__commune")
-        .prefetch_related(
-            Prefetch(
-                "needs",
-                queryset=Need.objects.filter(status=Need.Status.OPEN).select_related("category"),
-                to_attr="open_needs_list",
-            ),
-            Prefetch(
-                "vulnerabilities",
-                queryset=PersonVulnerability.objects.filter(category__is_sensitive=False)
-                .filter(Q(until__isnull=True) | Q(until__gte=today))
-                .select_related("category"),
-                to_attr="open_categories",
-            ),
+    return people.select_related("household__commune").prefetch_related(
+        Prefetch(
+            "needs",
+            queryset=Need.objects.filter(status=Need.Status.OPEN).select_related("category"),
+            to_attr="open_needs_list",
+        ),
+        Prefetch(
+            "vulnerabilities",
+            queryset=PersonVulnerability.objects.filter(category__is_sensitive=False)
+            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            .select_related("category"),
+            to_attr="open_categories",
+        ),
+    )
+
+
+def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QuerySet:
+    """Vulnerable people of `people` with no delivery in the window, with their open needs."""
+    return _with_details(
+        vulnerable_people(people, today).exclude(reached_condition(today, months)), today
+    ).order_by("household__commune__name", "name_folded", "pk")
+
+
+class UnreachedRows:
+    """The people of `unreached_people` for the paginator, read from the facts table in the
+    list's order (commune name, folded name, id): a page costs an index walk and one fetch
+    of its people, the count is the figures' own when the scopes agree."""
+
+    def __init__(self, *, paths, today: dt.date, months: int, count: int | None = None):
+        self.paths, self.today, self.months, self._count = paths, today, months, count
+
+    def _where(self) -> tuple[str, list]:
+        scope, scope_params = _scope_sql(self.paths, "f0.scope_path")
+        reached_sql, reached_params = _fact_reached(self.months, self.today)
+        return (
+            f"{scope} AND NOT {reached_sql} AND cardinality({_FACT_CATS}) > 0",
+            [*scope_params, *reached_params, self.today, self.today],
         )
-        .order_by("household__commune__name", "name_folded", "pk")
+
+    def count(self) -> int:
+        if self._count is None:
+            from .facts import TABLE
+
+            where, params = self._where()
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {TABLE} f0 WHERE {where}", params)  # noqa: S608
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        from .facts import TABLE
+
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f0.person_id FROM {TABLE} f0 WHERE {where} "  # noqa: S608
+                "ORDER BY f0.commune_name, f0.name_folded, f0.person_id LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        people = {p.pk: p for p in _with_details(Person.objects.filter(pk__in=ids), self.today)}
+        return [people[pk] for pk in ids if pk in people]
+
+
+def unreached_rows(*, user, today: dt.date, months: int, figures: LeftBehind | None = None):
+    """What the left-behind view pages through: `UnreachedRows` on PostgreSQL from today on,
+    the live queryset elsewhere. `figures` (the user's counted figures) give the count when
+    her viewing and counting scopes are the same."""
+    if not _facts_ready(today):
+        return unreached_people(
+            people=Person.objects.restrict(user, "view"), today=today, months=months
+        )
+    from ansinh.accounts.permissions import scope_paths
+    from ansinh.core.scoping import permission_name
+
+    paths = scope_paths(user, permission_name(Person, "view"))
+    same = figures is not None and paths == scope_paths(user, permission_name(Person, "count"))
+    return UnreachedRows(
+        paths=paths, today=today, months=months, count=figures.unreached if same else None
     )
 
 
