@@ -308,10 +308,10 @@ def _fact_counts(paths, today: dt.date, months: int):
           FROM {TABLE} f0 WHERE f0.volatile AND {scope}
     """  # noqa: S608
     params = [
-        *scope_params,
         *reached_params,
         *scope_params,
         *reached_params,
+        *scope_params,
         *scope_params,
         *reached_params,
         *window_params,
