@@ -274,7 +274,7 @@ def _fact_reached(months: int, today: dt.date) -> tuple[str, list]:
 
 
 def _fact_counts(paths, today: dt.date, months: int):
-    """`_counts` from the maintained facts table (PostgreSQL, `today` from today on): three
+    """`_counts` from the maintained facts table (PostgreSQL, `today` from today on): two
     (parallel) scans of the rows in scope, no joins, no DISTINCT (a row is a person, her
     categories are distinct). The few people whose categories depend on the day
     (`volatile`, a partial index) are read in a second statement with their categories
@@ -286,36 +286,40 @@ def _fact_counts(paths, today: dt.date, months: int):
     scope, scope_params = _scope_sql(paths, "f0.scope_path")
     reached_sql, reached_params = _fact_reached(months, today)
     since = months_before(today, months) if months else None
-    window, window_params = ("AND u.last >= %s", [since]) if months else ("", [])
-    # A person reached in a programme within the window was reached within it: the reached
-    # filter lets the programme pass skip the rows that cannot count.
+    programme_ids = list(Programme.objects.order_by("pk").values_list("pk", flat=True))
+    # By programme: one FILTER per programme in the by-commune scan (an array lookup per row
+    # is cheaper than unnesting every row's programmes); by category: unnest the categories
+    # (PostgreSQL memoises it, the arrays repeat). One statement, so one snapshot.
+    if months:
+        in_programme = "f0.prog_last[array_position(f0.prog_ids, %s::bigint)] >= %s"
+        programme_params = [value for pk in programme_ids for value in (pk, since)]
+    else:
+        in_programme = "array_position(f0.prog_ids, %s::bigint) IS NOT NULL"
+        programme_params = list(programme_ids)
+    per_programme_sql = "".join(
+        f", COUNT(*) FILTER (WHERE {in_programme})" for _pk in programme_ids
+    )
+    zeros = ", 0" * len(programme_ids)
     # Only the table name and fixed fragments are interpolated; values are bound.
-    stable = f"{TABLE} f0 WHERE NOT f0.volatile AND {scope}"
     sql = f"""
         SELECT 'c', f0.commune_id, COUNT(*), COUNT(*) FILTER (WHERE {reached_sql})
-          FROM {stable} GROUP BY f0.commune_id
+               {per_programme_sql}
+          FROM {TABLE} f0 WHERE NOT f0.volatile AND {scope} GROUP BY f0.commune_id
         UNION ALL
-        SELECT 'k', k, COUNT(*), COUNT(*) FILTER (WHERE {reached_sql})
+        SELECT 'k', k, COUNT(*), COUNT(*) FILTER (WHERE {reached_sql}) {zeros}
           FROM {TABLE} f0, unnest(f0.cats) k WHERE NOT f0.volatile AND {scope} GROUP BY k
-        UNION ALL
-        SELECT 'p', u.id, COUNT(*), 0
-          FROM {TABLE} f0, unnest(f0.prog_ids, f0.prog_last) u (id, last)
-         WHERE NOT f0.volatile AND {scope} AND {reached_sql} {window}
-         GROUP BY u.id
     """  # noqa: S608
+    params = [
+        *reached_params,
+        *programme_params,
+        *scope_params,
+        *reached_params,
+        *scope_params,
+    ]
     volatile_sql = f"""
         SELECT f0.commune_id, {_FACT_CATS}, {reached_sql}, f0.prog_ids, f0.prog_last
           FROM {TABLE} f0 WHERE f0.volatile AND {scope}
     """  # noqa: S608
-    params = [
-        *reached_params,
-        *scope_params,
-        *reached_params,
-        *scope_params,
-        *scope_params,
-        *reached_params,
-        *window_params,
-    ]
     with transaction.atomic(), connection.cursor() as cursor:
         # The plan is a few scans of one narrow table: compiling it (JIT) costs more than
         # it saves.
@@ -325,8 +329,11 @@ def _fact_counts(paths, today: dt.date, months: int):
         cursor.execute(volatile_sql, [today, today, *reached_params, *scope_params])
         volatile = cursor.fetchall()
     counts: dict[tuple[str, object], Counter] = {}
-    for kind, key, total, hit in rows:
+    for kind, key, total, hit, *programmes in rows:
         counts[(kind, key)] = Counter(total=total, hit=hit)
+        for pk, people in zip(programme_ids, programmes, strict=True):
+            if kind == "c" and people:
+                counts.setdefault(("p", pk), Counter()).update(total=people)
     for commune_id, cats, hit, prog_ids, prog_last in volatile:
         if not cats:
             continue
