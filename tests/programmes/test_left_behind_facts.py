@@ -93,6 +93,9 @@ def _same(users, today=None):
                 ).values_list("pk", flat=True)
             )
             assert rows.count() == len(expected)
+            # Without the figures the count is asked of the table itself.
+            alone = unreached_rows(user=user, today=today, months=months)
+            assert alone.count() == len(expected)
             assert [p.pk for p in rows[0 : len(expected) + 5]] == expected
             assert [p.pk for p in rows[2:5]] == expected[2:5]
 
