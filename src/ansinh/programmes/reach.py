@@ -9,7 +9,9 @@ A reach is a delivery, or a month of sponsorship support that was logged and not
 - `reach_refresh(person_ids)` — re-derive the rows of some people from their deliveries
   (after a merge moved deliveries between two records, or a delivery was taken back).
 - `reach_rebuild()` — re-derive everything: two `INSERT ... SELECT ... GROUP BY`, for
-  upgrades and after bulk loads that wrote deliveries without the services.
+  upgrades and after bulk loads that wrote deliveries without the services; on PostgreSQL
+  the left-behind facts (`facts.py`, kept by triggers on these tables) are switched off for
+  the transaction and re-derived once at its end.
 
 Only table names taken from the models' metadata are interpolated; values are bound.
 """
@@ -20,6 +22,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+
+from .facts import TABLE as FACTS
 
 
 def _tables() -> tuple[str, str, str]:
@@ -128,19 +132,26 @@ def reach_rebuild() -> dict[str, int]:
     # TRUNCATE is the fast way on PostgreSQL, but refuses a table written earlier in the
     # same transaction (pending foreign-key checks): inside a caller's transaction, DELETE.
     standalone = connection.vendor == "postgresql" and not connection.in_atomic_block
+    from .facts import bulk, facts_rebuild
+
     with transaction.atomic():
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Millions of reach rows: the left-behind triggers stand aside for this
+                # transaction and the facts are re-derived once at the end.
+                bulk(cursor)
             if standalone:
                 cursor.execute(f"TRUNCATE {person_table}, {programme_table}")
             else:
                 cursor.execute(f"DELETE FROM {person_table}")  # noqa: S608
                 cursor.execute(f"DELETE FROM {programme_table}")  # noqa: S608
             _fill(cursor)
+            facts_rebuild(cursor)
         counts = {
             "people": PersonReach.objects.count(),
             "programme_rows": ProgrammeReach.objects.count(),
         }
     if standalone:
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {person_table}, {programme_table}")
+            cursor.execute(f"ANALYZE {person_table}, {programme_table}, {FACTS}")
     return counts

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -236,8 +236,135 @@ def _counts(people: QuerySet, today: dt.date, months: int):
 def left_behind(*, people: QuerySet, today: dt.date, months: int) -> LeftBehind:
     """Registered active vulnerable people of `people` (a scoped queryset) against those who
     received a delivery in the last `months` months, in total, by commune, by category (a
-    person counts once in each of her open categories) and by programme."""
-    grouped, per_category, per_programme = _counts(people, today, months)
+    person counts once in each of her open categories) and by programme. The live
+    computation; the view reads `left_behind_for` (the maintained facts on PostgreSQL)."""
+    return _assemble(*_counts(people, today, months))
+
+
+def _scope_sql(paths, column: str = "scope_path") -> tuple[str, list]:
+    """A condition on `column` for scope paths (`ALL` or a list), as (sql, params)."""
+    from ansinh.accounts.permissions import ALL
+
+    if paths is ALL:
+        return "TRUE", []
+    if not paths:
+        return "FALSE", []
+    escaped = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in paths]
+    return "(" + " OR ".join([f"{column} LIKE %s"] * len(paths)) + ")", [f"{p}%" for p in escaped]
+
+
+def _facts_ready(today: dt.date) -> bool:
+    from .facts import available
+
+    return available() and _from_reach(today)
+
+
+_FACT_CATS = """CASE WHEN f0.volatile THEN ARRAY(
+        SELECT DISTINCT pv.category_id FROM registry_personvulnerability pv
+          JOIN registry_vulnerabilitycategory vc ON vc.id = pv.category_id AND NOT vc.is_sensitive
+         WHERE pv.person_id = f0.person_id
+           AND (pv.since IS NULL OR pv.since <= %s) AND (pv.until IS NULL OR pv.until >= %s))
+    ELSE f0.cats END"""
+
+
+def _fact_reached(months: int, today: dt.date) -> tuple[str, list]:
+    if months:
+        return "COALESCE(f0.last_reached_on >= %s, FALSE)", [months_before(today, months)]
+    return "f0.last_reached_on IS NOT NULL", []
+
+
+def _fact_counts(paths, today: dt.date, months: int):
+    """`_counts` from the maintained facts table (PostgreSQL, `today` from today on): two
+    (parallel) scans of the rows in scope, no joins, no DISTINCT (a row is a person, her
+    categories are distinct). The few people whose categories depend on the day
+    (`volatile`, a partial index) are read in a second statement with their categories
+    asked live, and added in Python."""
+    from collections import Counter
+
+    from .facts import TABLE
+
+    scope, scope_params = _scope_sql(paths, "f0.scope_path")
+    reached_sql, reached_params = _fact_reached(months, today)
+    since = months_before(today, months) if months else None
+    programme_ids = list(Programme.objects.order_by("pk").values_list("pk", flat=True))
+    # By programme: one FILTER per programme in the by-commune scan (an array lookup per row
+    # is cheaper than unnesting every row's programmes); by category: unnest the categories
+    # (PostgreSQL memoises it, the arrays repeat). One statement, so one snapshot.
+    if months:
+        in_programme = "f0.prog_last[array_position(f0.prog_ids, %s::bigint)] >= %s"
+        programme_params = [value for pk in programme_ids for value in (pk, since)]
+    else:
+        in_programme = "array_position(f0.prog_ids, %s::bigint) IS NOT NULL"
+        programme_params = list(programme_ids)
+    per_programme_sql = "".join(
+        f", COUNT(*) FILTER (WHERE {in_programme})" for _pk in programme_ids
+    )
+    zeros = ", 0" * len(programme_ids)
+    # Only the table name and fixed fragments are interpolated; values are bound.
+    sql = f"""
+        SELECT 'c', f0.commune_id, COUNT(*), COUNT(*) FILTER (WHERE {reached_sql})
+               {per_programme_sql}
+          FROM {TABLE} f0 WHERE NOT f0.volatile AND {scope} GROUP BY f0.commune_id
+        UNION ALL
+        SELECT 'k', k, COUNT(*), COUNT(*) FILTER (WHERE {reached_sql}) {zeros}
+          FROM {TABLE} f0, unnest(f0.cats) k WHERE NOT f0.volatile AND {scope} GROUP BY k
+    """  # noqa: S608
+    params = [
+        *reached_params,
+        *programme_params,
+        *scope_params,
+        *reached_params,
+        *scope_params,
+    ]
+    volatile_sql = f"""
+        SELECT f0.commune_id, {_FACT_CATS}, {reached_sql}, f0.prog_ids, f0.prog_last
+          FROM {TABLE} f0 WHERE f0.volatile AND {scope}
+    """  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The plan is a few scans of one narrow table: compiling it (JIT) costs more than
+        # it saves.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute(volatile_sql, [today, today, *reached_params, *scope_params])
+        volatile = cursor.fetchall()
+    counts: dict[tuple[str, object], Counter] = {}
+    for kind, key, total, hit, *programmes in rows:
+        counts[(kind, key)] = Counter(total=total, hit=hit)
+        for pk, people in zip(programme_ids, programmes, strict=True):
+            if kind == "c" and people:
+                counts.setdefault(("p", pk), Counter()).update(total=people)
+    for commune_id, cats, hit, prog_ids, prog_last in volatile:
+        if not cats:
+            continue
+        keys = [("c", commune_id)] + [("k", k) for k in cats]
+        if hit:
+            keys += [
+                ("p", pid)
+                for pid, last in zip(prog_ids, prog_last, strict=True)
+                if since is None or last >= since
+            ]
+        for key in keys:
+            counts.setdefault(key, Counter()).update(total=1, hit=int(hit and key[0] != "p"))
+    grouped = [(key, c["total"], c["hit"]) for (kind, key), c in counts.items() if kind == "c"]
+    per_category = [(key, c["total"], c["hit"]) for (kind, key), c in counts.items() if kind == "k"]
+    per_programme = {key: c["total"] for (kind, key), c in counts.items() if kind == "p"}
+    return grouped, per_category, per_programme
+
+
+def left_behind_for(*, user, today: dt.date, months: int) -> LeftBehind:
+    """The figures of `left_behind` for the people `user` may count: from the maintained
+    facts on PostgreSQL (same numbers, ADR 0007), live elsewhere and for past days."""
+    if _facts_ready(today):
+        from ansinh.accounts.permissions import scope_paths
+        from ansinh.core.scoping import permission_name
+
+        paths = scope_paths(user, permission_name(Person, "count"))
+        return _assemble(*_fact_counts(paths, today, months))
+    return left_behind(people=Person.objects.restrict(user, "count"), today=today, months=months)
+
+
+def _assemble(grouped, per_category, per_programme) -> LeftBehind:
     totals = {
         "total": sum(row[1] for row in grouped),
         "reached": sum(row[2] for row in grouped),
@@ -317,29 +444,97 @@ def left_behind(*, people: QuerySet, today: dt.date, months: int) -> LeftBehind:
     )
 
 
-def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QuerySet:
-    """Vulnerable people of `people` with no delivery in the window, with their open needs."""
+def _with_details(people: QuerySet, today: dt.date) -> QuerySet:
     from django.db.models import Prefetch
 
-    return (
-        vulnerable_people(people, today)
-        .exclude(reached_condition(today, months))
-        .select_related("household__commune")
-        .prefetch_related(
-            Prefetch(
-                "needs",
-                queryset=Need.objects.filter(status=Need.Status.OPEN).select_related("category"),
-                to_attr="open_needs_list",
-            ),
-            Prefetch(
-                "vulnerabilities",
-                queryset=PersonVulnerability.objects.filter(category__is_sensitive=False)
-                .filter(Q(until__isnull=True) | Q(until__gte=today))
-                .select_related("category"),
-                to_attr="open_categories",
-            ),
+    return people.select_related("household__commune").prefetch_related(
+        Prefetch(
+            "needs",
+            queryset=Need.objects.filter(status=Need.Status.OPEN).select_related("category"),
+            to_attr="open_needs_list",
+        ),
+        Prefetch(
+            "vulnerabilities",
+            queryset=PersonVulnerability.objects.filter(category__is_sensitive=False)
+            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            .select_related("category"),
+            to_attr="open_categories",
+        ),
+    )
+
+
+def unreached_people(*, people: QuerySet, today: dt.date, months: int) -> QuerySet:
+    """Vulnerable people of `people` with no delivery in the window, with their open needs."""
+    return _with_details(
+        vulnerable_people(people, today).exclude(reached_condition(today, months)), today
+    ).order_by("household__commune__name", "name_folded", "pk")
+
+
+class UnreachedRows:
+    """The people of `unreached_people` for the paginator, read from the facts table in the
+    list's order (commune name, folded name, id): a page costs an index walk and one fetch
+    of its people, the count is the figures' own when the scopes agree."""
+
+    def __init__(self, *, paths, today: dt.date, months: int, count: int | None = None):
+        self.paths, self.today, self.months, self._count = paths, today, months, count
+
+    def _where(self) -> tuple[str, list]:
+        scope, scope_params = _scope_sql(self.paths, "f0.scope_path")
+        reached_sql, reached_params = _fact_reached(self.months, self.today)
+        return (
+            f"{scope} AND NOT {reached_sql} AND cardinality({_FACT_CATS}) > 0",
+            [*scope_params, *reached_params, self.today, self.today],
         )
-        .order_by("household__commune__name", "name_folded", "pk")
+
+    def count(self) -> int:
+        if self._count is None:
+            from .facts import TABLE
+
+            where, params = self._where()
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {TABLE} f0 WHERE {where}", params)  # noqa: S608
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        from .facts import TABLE
+
+        start = index.start or 0
+        stop = self.count() if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        where, params = self._where()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f0.person_id FROM {TABLE} f0 WHERE {where} "  # noqa: S608
+                "ORDER BY f0.commune_name, f0.name_folded, f0.person_id LIMIT %s OFFSET %s",
+                [*params, stop - start, start],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        people = {p.pk: p for p in _with_details(Person.objects.filter(pk__in=ids), self.today)}
+        return [people[pk] for pk in ids if pk in people]
+
+
+def unreached_rows(*, user, today: dt.date, months: int, figures: LeftBehind | None = None):
+    """What the left-behind view pages through: `UnreachedRows` on PostgreSQL from today on,
+    the live queryset elsewhere. `figures` (the user's counted figures) give the count when
+    her viewing and counting scopes are the same."""
+    if not _facts_ready(today):
+        return unreached_people(
+            people=Person.objects.restrict(user, "view"), today=today, months=months
+        )
+    from ansinh.accounts.permissions import scope_paths
+    from ansinh.core.scoping import permission_name
+
+    paths = scope_paths(user, permission_name(Person, "view"))
+    same = figures is not None and paths == scope_paths(user, permission_name(Person, "count"))
+    return UnreachedRows(
+        paths=paths, today=today, months=months, count=figures.unreached if same else None
     )
 
 

@@ -625,8 +625,7 @@ def left_behind(request):
     except ValueError:
         months = 12
     today = timezone.localdate()
-    counted = Person.objects.restrict(user, "count")
-    figures = selectors.left_behind(people=counted, today=today, months=months)
+    figures = selectors.left_behind_for(user=user, today=today, months=months)
     context = {"figures": figures, "months": months, "can_list": can_list}
     if can_list:
         people = selectors.unreached_people(
@@ -662,7 +661,10 @@ def left_behind(request):
                     for p in people.iterator(chunk_size=2000)
                 ),
             )
-        context["page"] = paginate(request, people)
+        context["page"] = paginate(
+            request,
+            selectors.unreached_rows(user=user, today=today, months=months, figures=figures),
+        )
         context["query"] = query_without_page(request)
     context["chart"] = {
         "labels": [row["name"] for row in figures.by_commune],
