@@ -176,7 +176,10 @@ def generate_rows(count: int, run: int):
             rows.append(
                 [
                     len(rows) + 1,
-                    f"R{run}-{len(rows) + 1}" if isinstance(birth, int) else "",
+                    # A unit's record number where no citizen ID tells two people apart (as the
+                    # template asks): without it two namesakes born the same day in one commune
+                    # are refused as a duplicate, which a random file can produce.
+                    f"R{run}-{len(rows) + 1}" if not cccd else "",
                     name,
                     rng.choice(["Nữ", "nữ", "nu", "F"] if sex == "F" else ["Nam", "nam", "M"]),
                     birth,
