@@ -190,6 +190,15 @@ def bulk(cursor) -> None:
     cursor.execute("SELECT set_config('ansinh.left_behind_bulk', 'on', true)")
 
 
+def facts_refresh(*, person_ids: list[int]) -> None:
+    """Re-derive the rows of some people in one statement (after a bulk write that switched
+    the triggers off with `bulk`). PostgreSQL only; nothing to do elsewhere."""
+    if not available() or not person_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT programmes_lb_refresh(%s::bigint[])", [list(person_ids)])
+
+
 def facts_rebuild(cursor=None) -> int:
     """Re-derive every row (set-based); returns the number of rows. PostgreSQL only."""
     if not available():

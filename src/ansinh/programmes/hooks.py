@@ -173,6 +173,22 @@ def sponsorships_merge(*, kept, merged) -> int:
     return moved
 
 
+def _facts_bulk_begin() -> None:
+    from django.db import connection
+
+    from . import facts
+
+    if facts.available():
+        with connection.cursor() as cursor:
+            facts.bulk(cursor)
+
+
+def _facts_bulk_end(person_ids: list[int]) -> None:
+    from . import facts
+
+    facts.facts_refresh(person_ids=person_ids)
+
+
 def install() -> None:
     from ansinh.registry.merging import register_merge_hook
     from ansinh.registry.panels import register_panel
@@ -181,6 +197,10 @@ def install() -> None:
     register_person_function("received", RECEIVED_SIGNATURE, received_compile, received_explain)
     register_merge_hook(entitlements_merge)
     register_merge_hook(sponsorships_merge)
+    # A registry import writes its people in bulk: the left-behind facts catch up once.
+    from ansinh.registry.importing.commit import register_bulk_hook
+
+    register_bulk_hook(begin=_facts_bulk_begin, end=_facts_bulk_end)
     register_panel(
         "programmes.support",
         title=gettext_lazy("Hỗ trợ đã nhận"),

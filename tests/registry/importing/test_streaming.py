@@ -163,3 +163,32 @@ def test_a_file_with_errors_leaves_nothing_behind(hanoi, kept):
         0,
         0,
     )
+
+
+def test_the_left_behind_facts_catch_up_once_after_an_import(hanoi, monkeypatch):
+    """The import switches the facts' per-row triggers off and refreshes its people once at
+    the end: the table then holds exactly what a full rebuild derives."""
+    from ansinh.programmes import facts as facts_module
+    from ansinh.programmes.facts import TABLE, facts_rebuild
+
+    refreshes = []
+    refresh = facts_module.facts_refresh
+
+    def spy(*, person_ids):
+        refreshes.append(len(person_ids))
+        refresh(person_ids=person_ids)
+
+    monkeypatch.setattr(facts_module, "facts_refresh", spy)
+
+    def facts():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {TABLE} ORDER BY person_id")  # noqa: S608
+            return cursor.fetchall()
+
+    outcome = _run(hanoi, make_xlsx(corrected_rows()))
+    assert outcome.counts["people_created"] == CORRECTED_PEOPLE
+    assert refreshes == [CORRECTED_PEOPLE]
+    after_import = facts()
+    assert after_import  # the file has vulnerable people
+    facts_rebuild()
+    assert facts() == after_import

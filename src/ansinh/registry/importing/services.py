@@ -18,7 +18,7 @@ from ansinh.core.scoping import OutOfScope
 from ansinh.org.models import UnionUnit
 
 from ..models import ImportBatch
-from .commit import CommitRefused, already_committed, commit_validation
+from .commit import CommitRefused, already_committed, bulk_begin, commit_validation
 from .streaming import PersonStream
 from .validation import Validation, file_sha256, validate_file
 
@@ -190,6 +190,7 @@ def _import_streaming(*, content, file_name, sha256, unit, user, choices, progre
     outcome = FileImport()
     try:
         with transaction.atomic():
+            bulk_begin()  # before the stream writes its first person
             batch = ImportBatch.objects.create(
                 unit=unit,
                 scope_path=unit.path,
