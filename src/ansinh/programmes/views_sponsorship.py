@@ -17,7 +17,6 @@ from ansinh.core.audit import audit_view
 from ansinh.core.listing import paginate, query_without_page, wants_export
 from ansinh.core.scoping import get_scoped_or_404
 from ansinh.funds import services as funds_services
-from ansinh.org.models import UnionUnit
 from ansinh.registry.models import Person
 
 from . import selectors, sponsorship
@@ -84,17 +83,13 @@ def sponsorship_list(request):
 
 
 def _sponsor_for(request, form, child: Person):
-    """The chosen sponsor, or a new donor created in the child's union unit."""
+    """The chosen sponsor, or a new donor created in the union unit that manages the child."""
     data = form.cleaned_data
     if data.get("sponsor"):
         return data["sponsor"]
-    # The union unit the child belongs to: the deepest unit whose path starts her scope path.
-    parts = [part for part in child.scope_path.split("/") if part]
-    prefixes = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts) + 1)]
-    unit = max(UnionUnit.objects.filter(path__in=prefixes), key=lambda u: len(u.path))
     return funds_services.donor_create(
         actor=request.user,
-        unit=unit,
+        unit=child.unit,
         name=data["sponsor_name"],
         kind=data.get("sponsor_kind") or "person",
         shows_name_publicly=bool(data.get("sponsor_public")),
