@@ -86,9 +86,11 @@ def _phases():
     names = {
         "statement_read": "read+check",
         "line_keys": "line keys",
-        "_existing_keys": "already stored?",
+        "_may_be_stored": "already stored?",
+        "_existing_keys": "stored keys",
         "_reserve_ids": "reserve ids",
         "_check_parents": "set-based FK check",
+        "search_catch_up": "word index after the commit",
     }
     originals = {name: getattr(statements, name) for name in [*names, "_copy", "_prefetched"]}
 
@@ -171,10 +173,12 @@ def run(report) -> None:
         with _phases() as phases:
             result = statement_import(campaign=campaign, path=path, actor=None)
         seconds = time.perf_counter() - started
-        rate = result.lines_added / seconds
+        indexing = phases.get("word index after the commit", 0.0)
+        committed = seconds - indexing
         baseline = None
         note = (
-            f"{result.lines_added:,} lines, {result.amount_added:,} đồng in {seconds:.1f} s "
+            f"{result.lines_added:,} lines, {result.amount_added:,} đồng committed in "
+            f"{committed:.1f} s, then {indexing:.1f} s to put them in the search's word index "
             f"(load average before: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}); "
             + _profile(phases, seconds)
         )
@@ -182,7 +186,20 @@ def run(report) -> None:
             copy_seconds = _copy_baseline(raw)
             baseline = result.lines_added / copy_seconds
             note += f"; COPY of the same CSV into a plain table: {copy_seconds:.2f} s"
-        report("statement_import", rate, "lines/s", baseline=baseline, note=note)
+        report(
+            "statement_import",
+            result.lines_added / committed,
+            "lines/s",
+            baseline=baseline,
+            note=note,
+        )
+        report(
+            "statement_import_searchable",
+            result.lines_added / seconds,
+            "lines/s",
+            baseline=baseline,
+            note="the same import until its lines are in the word index too",
+        )
         started = time.perf_counter()
         again = statement_import(campaign=campaign, path=path, actor=None)
         report(

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from ansinh.funds.models import Donation, JournalEntry, StatementImport
+from ansinh.funds.models import Donation, DonationSearch, JournalEntry, StatementImport
 from ansinh.funds.selectors import ledger_verify_database
 from ansinh.funds.statements import StatementRefused, donor_from_memo, statement_import
 
@@ -44,6 +44,24 @@ def test_each_line_once_even_when_two_lines_are_identical(campaign, tmp_path):
     assert (binh.donor_name, binh.donor_account) == ("Tran Van Binh", "0011004455667")
     assert Donation.objects.filter(review=Donation.Review.PENDING).get().amount == 1_000_000
     assert ledger_verify_database().ok
+
+
+def test_imported_lines_enter_the_word_index_after_the_commit(campaign, tmp_path, monkeypatch):
+    from ansinh.funds import search, statements
+
+    monkeypatch.setattr(statements, "search_catch_up", lambda progress=None: 0)
+    first = statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
+    record = StatementImport.objects.get(pk=first.statement_import.pk)
+    assert not record.searchable and DonationSearch.objects.count() == 0
+    monkeypatch.undo()
+
+    # the next import catches the earlier one up too, and a file adding nothing is searchable
+    statement_import(campaign=campaign, path=_file(tmp_path, GOOD, "again.csv"), actor=None)
+    assert not StatementImport.objects.filter(searchable=False).exists()
+    assert dict(DonationSearch.objects.values_list("donation_id", "search_text")) == dict(
+        Donation.objects.values_list("id", "search_text")
+    )
+    assert search.search_catch_up() == 0  # nothing left, nothing indexed twice
 
 
 def test_a_later_statement_that_overlaps_adds_only_new_lines(campaign, tmp_path):

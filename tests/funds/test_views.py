@@ -182,6 +182,11 @@ def test_review_queue_resolves_a_line(personas, client_for, tmp_path):
     line.refresh_from_db()
     assert (line.donor_name, line.review) == ("Lê Thị Mai", Donation.Review.RESOLVED)
     assert line.amount == 100_000
+    # the resolved name is in the word index: the officers' list finds the line by it
+    listing = client.get(reverse("funds:donation_list"), {"q": "le thi mai"})
+    assert listing.status_code == 200 and "chuc binh an" in listing.content.decode()
+    listing = client.get(reverse("funds:donation_list"), {"q": "thi ma"})  # whole words only
+    assert "chuc binh an" not in listing.content.decode()
 
 
 @pytest.mark.django_db

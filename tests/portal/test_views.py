@@ -451,6 +451,30 @@ def test_both_ways_of_answering_a_fragment_agree(world, client, monkeypatch, per
     assert len(windowed) == 8  # seven "Nguyễn Văn Thử" and Nguyễn Văn Hòa
 
 
+def test_an_import_not_yet_in_the_word_index_is_found_all_the_same(
+    world, client, tmp_path, monkeypatch
+):
+    """Between an import's commit and its catch-up the search reads its rows directly."""
+    from ansinh.funds import search, statements
+    from ansinh.funds.models import DonationSearch, StatementImport
+
+    monkeypatch.setattr(statements, "search_catch_up", lambda progress=None: 0)
+    path = tmp_path / "saoke.csv"
+    path.write_text("date,money,content\n12/09/2024,70000,IBFT DINH THI QUYEN ung ho\n")
+    result = statements.statement_import(campaign=world.campaign, path=path, actor=None)
+    record = StatementImport.objects.get(pk=result.statement_import.pk)
+    assert not record.searchable
+    assert not DonationSearch.objects.filter(donation__statement_import=record).exists()
+
+    for name in ("dinh thi quyen", "thi quyen"):  # the word index first, the window first
+        cache.clear()
+        assert len(_rows(_text(_search(client, q=name)))) == 1
+    assert search.search_catch_up() == 1
+    cache.clear()
+    assert len(_rows(_text(_search(client, q="dinh thi quyen")))) == 1
+    assert StatementImport.objects.get(pk=record.pk).searchable
+
+
 def test_a_search_the_database_gives_up_on_asks_to_narrow_it(world, client, monkeypatch):
     from django.db import OperationalError
 

@@ -33,6 +33,7 @@ from .models import (
     Posting,
     ReceiptCounter,
 )
+from .search import index_donation
 
 RECEIVING_DAYS_MAX = 90  # Decree 93/2021, art. 8
 DISTRIBUTING_DAYS_MAX = 20
@@ -248,6 +249,7 @@ def donation_record(
         if kind == Donation.Kind.CASH:
             donation.receipt_number = _next_receipt_number(campaign)
         donation.save()
+        index_donation(donation)
         for item in items:
             InKindItem.objects.create(
                 donation=donation,

@@ -53,6 +53,7 @@ from .models import (
     Posting,
     StatementImport,
 )
+from .search import search_catch_up
 from .services import campaign_accounts
 
 DEFAULT_MAPPINGS = {
@@ -192,18 +193,32 @@ def statement_read(path: Path, *, bank: str = "VCB", data: bytes | None = None) 
             [RowError(1, column, _("Thiếu cột này ở dòng tiêu đề.")) for column in missing]
         )
     at = {key: header.index(column) for key, column in wanted.items()}
+    date_at, amount_at, memo_at = at["date"], at["amount"], at["memo"]
+    fmt = mapping.date_format
     lines: list[Line] = []
     errors: list[RowError] = []
     width = max(at.values()) + 1
+    days: dict[str, dt.date | None] = {}  # a statement holds few distinct dates
     for number, row in enumerate(rows, start=2):
-        if not any(str(cell).strip() for cell in row):
-            continue
         if len(row) < width:
-            errors.append(RowError(number, wanted["memo"], _("Dòng thiếu cột.")))
-        else:
-            date = _date(row[at["date"]], mapping.date_format)
-            amount = _amount(row[at["amount"]])
-            memo = str(row[at["memo"]]).strip()
+            if any(str(cell).strip() for cell in row):
+                errors.append(RowError(number, wanted["memo"], _("Dòng thiếu cột.")))
+            continue
+        # The common case first (a CSV cell of plain digits, a date seen before); anything
+        # else through the general readers, which give the same values.
+        cell = row[amount_at]
+        amount = int(cell) if type(cell) is str and cell.isascii() and cell.isdigit() else None
+        if amount is None:
+            amount = _amount(cell)
+        cell = row[date_at]
+        date = days.get(cell) if type(cell) is str else None
+        if date is None:
+            date = _date(cell, fmt)
+            if type(cell) is str and len(days) < 10000:
+                days[cell] = date
+        if date is not None and amount is not None and amount > 0:
+            lines.append(Line(number, date, amount, str(row[memo_at]).strip()))
+        elif any(str(cell).strip() for cell in row):  # a blank row is skipped
             if date is None:
                 errors.append(
                     RowError(number, wanted["date"], _("Ngày không hợp lệ (cần dd/mm/yyyy)."))
@@ -218,8 +233,6 @@ def statement_read(path: Path, *, bank: str = "VCB", data: bytes | None = None) 
                         number, wanted["amount"], _("Chỉ nhập các khoản ghi có (số tiền > 0).")
                     )
                 )
-            if date is not None and amount is not None and amount > 0:
-                lines.append(Line(number, date, amount, memo))
         if len(errors) >= MAX_ERRORS:
             break
     if errors:
@@ -346,15 +359,23 @@ def _title(name: str) -> str:
     return " ".join(word.capitalize() for word in name.split())
 
 
-def line_keys(lines: list[Line], *, account: str) -> list[str]:
+def _line_key(account: str) -> Callable[[Line], str]:
+    """The key of each line of one file, given its lines in file order."""
     seen: Counter = Counter()
-    keys = []
-    for line in lines:
+    sha256 = hashlib.sha256
+
+    def key(line: Line) -> str:
         identity = (line.date, line.amount, line.memo)
         seen[identity] += 1
         raw = f"{account}\x1f{line.date.isoformat()}\x1f{line.amount}\x1f{line.memo}\x1f{seen[identity]}"
-        keys.append(hashlib.sha256(raw.encode()).hexdigest())
-    return keys
+        return sha256(raw.encode()).hexdigest()
+
+    return key
+
+
+def line_keys(lines: list[Line], *, account: str) -> list[str]:
+    key = _line_key(account)
+    return [key(line) for line in lines]
 
 
 def statement_import(
@@ -370,13 +391,20 @@ def statement_import(
     path = Path(path)
     raw = data if data is not None else path.read_bytes()
     lines = statement_read(path, bank=bank, data=raw)
-    keys = line_keys(lines, account=campaign.bank_account or campaign.slug)
+    account = campaign.bank_account or campaign.slug
     total = len(lines)
     if progress:
         progress(0, total)
     with transaction.atomic():
-        existing = _existing_keys(keys, campaign=campaign, dates={line.date for line in lines})
-        fresh = [(line, key) for line, key in zip(lines, keys, strict=True) if key not in existing]
+        dates = {line.date for line in lines}
+        if _may_be_stored(campaign, dates):
+            keys = line_keys(lines, account=account)
+            existing = _existing_keys(keys, campaign=campaign, dates=dates)
+            fresh = [
+                (line, key) for line, key in zip(lines, keys, strict=True) if key not in existing
+            ]
+        else:  # every line is new: keys are made as the slices are prepared (`_batches`)
+            fresh = [(line, None) for line in lines]
         record = StatementImport.objects.create(
             campaign=campaign,
             file_name=path.name[:255],
@@ -386,6 +414,8 @@ def statement_import(
             lines_added=len(fresh),
             amount_added=sum(line.amount for line, _key in fresh),
             imported_by=actor,
+            # its rows enter the word index after the commit (`search_catch_up`)
+            searchable=not fresh,
         )
         review = 0
         if fresh:
@@ -405,11 +435,12 @@ def statement_import(
         )
     if progress:
         progress(total, total)
+    search_catch_up()  # this import's rows, and any an interrupted import left behind
     return ImportResult(record, total, len(fresh), record.amount_added, review)
 
 
-def _existing_keys(keys: list[str], *, campaign: Campaign, dates: set[dt.date]) -> set[str]:
-    """The keys already stored (the unique index on `line_key` answers).
+def _may_be_stored(campaign: Campaign, dates: set[dt.date]) -> bool:
+    """Whether any line of the file can already be stored.
 
     A key hashes the receiving account (`bank_account`, or the slug when there is none) and
     the date, so it can only be stored in a campaign with the same account, on one of the
@@ -420,10 +451,13 @@ def _existing_keys(keys: list[str], *, campaign: Campaign, dates: set[dt.date]) 
     same_account = Campaign.objects.filter(
         Q(bank_account=account) | Q(bank_account="", slug=account)
     )
-    if not Donation.objects.filter(
+    return Donation.objects.filter(
         campaign__in=same_account, received_on__in=dates, line_key__isnull=False
-    ).exists():
-        return set()
+    ).exists()
+
+
+def _existing_keys(keys: list[str], *, campaign: Campaign, dates: set[dt.date]) -> set[str]:
+    """The keys already stored (the unique index on `line_key` answers)."""
     if connection.vendor == "postgresql":
         # One array parameter, not 200,000 placeholders; LATERAL … LIMIT 1 makes it one probe
         # of the unique index per key, whatever the (often stale, just after an import)
@@ -462,7 +496,7 @@ class _Batch:
     review: int
 
 
-def _batches(fresh, *, head, hasher, size: int) -> Iterator[_Batch]:
+def _batches(fresh, *, head, hasher, size: int, key_for) -> Iterator[_Batch]:
     """Fresh lines in slices: donor read from the memo, search text, the entry's place in
     the chain and its hash. Lazy, so on PostgreSQL a slice is prepared while the previous
     one is being written."""
@@ -471,6 +505,8 @@ def _batches(fresh, *, head, hasher, size: int) -> Iterator[_Batch]:
     for start in range(0, len(fresh), size):
         donations, entries, review = [], [], 0
         for line, key in fresh[start : start + size]:
+            if key is None:
+                key = key_for(line)
             name, account = donor_from_memo(line.memo)
             if not name:
                 review += 1
@@ -510,7 +546,13 @@ def _store(*, campaign, record, fresh, actor, progress) -> int:
         credit_code=fund_account.code,
     )
     postgresql = connection.vendor == "postgresql"
-    batches = _batches(fresh, head=head, hasher=hasher, size=BATCH if postgresql else 5000)
+    batches = _batches(
+        fresh,
+        head=head,
+        hasher=hasher,
+        size=BATCH if postgresql else 5000,
+        key_for=_line_key(campaign.bank_account or campaign.slug),
+    )
     write = _copy_rows if postgresql else _bulk_rows
     review, seq, last_hash = write(
         batches,

@@ -28,6 +28,7 @@ from . import documents, selectors, services
 from .forms import AllocationForm, CampaignForm, DonationForm, ReviewForm, StatementForm
 from .jobs import STATEMENT_JOB
 from .models import Campaign, Donation, Donor, JournalEntry
+from .search import fragment_words, index_donation, matching
 
 
 def _require(user, permission: str) -> None:
@@ -197,7 +198,7 @@ def _donations(request, campaign=None):
     if filters["review"] == "pending":
         donations = donations.filter(review=Donation.Review.PENDING)
     if filters["q"]:
-        donations = donations.filter(search_text__contains=fold(filters["q"]))
+        donations = matching(donations, fragment_words(fold(filters["q"])))
     if filters["amount"].isdigit():
         donations = donations.filter(amount=int(filters["amount"]))
     import datetime as dt
@@ -368,6 +369,7 @@ def review_resolve(request, pk):
             review=Donation.Review.RESOLVED,
         )
         donation.refresh_from_db()
+        index_donation(donation)
         audit_update(
             actor=request.user,
             obj=donation,

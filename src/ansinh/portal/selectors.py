@@ -7,9 +7,9 @@ nor the name or memo of a donor who asked not to be named (`_public_row`).
 
 The donation search is keyset-paginated, newest first, on (received_on, id): a page costs
 the same at the first result and at the millionth. On PostgreSQL it uses the indexes of
-funds migration 0003 — `funds_donation_page` (campaign, received_on DESC, id DESC) for the
-order and date ranges, `funds_donation_amount` (campaign, amount, received_on DESC, id DESC)
-for an exact amount, the trigram index `funds_donation_search_trgm` for a name fragment —
+funds migrations 0003–0006 — `funds_donation_page_text` (campaign, received_on DESC, id DESC)
+for the order and date ranges, `funds_donation_amount` (campaign, amount, received_on DESC,
+id DESC) for an exact amount, the word index of `ansinh.funds.search` for a name fragment —
 and runs under a statement timeout so that an unselective search cannot hold a worker.
 """
 
@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import BooleanField, Count, Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ansinh.funds import search
 from ansinh.funds import selectors as funds_selectors
 from ansinh.funds.models import Allocation, Campaign, Donation, InKindItem, JournalEntry
 
@@ -347,29 +347,10 @@ _COLUMNS = (
 )
 
 
-WORD = re.compile(r"[a-z0-9]+")
-# The words of a folded text, as PostgreSQL splits them for the index of funds migration
-# 0005 (`funds_donation_search_words`): the SQL must spell the expression exactly so.
-_PG_WORDS = "regexp_split_to_array(funds_donation.search_text, '[^a-z0-9]+')"
 # Rows read newest first before falling back to the word index (see `donation_search`).
 ORDERED_WINDOW = 20_000
 # A fragment of this many words is a full name: rare, so the word index answers it first.
 FULL_NAME_WORDS = 3
-
-
-def fragment_words(fragment: str) -> list[str]:
-    """The whole words of a folded fragment ("nguyen van" → ["nguyen", "van"])."""
-    return WORD.findall(fragment)
-
-
-def _phrase_regex(words: list[str]) -> str:
-    """The words, in order, each a whole word, with any separators between them."""
-    return "(^|[^a-z0-9])" + "[^a-z0-9]+".join(words) + "([^a-z0-9]|$)"
-
-
-def _in_order(words: list[str]) -> str:
-    """A LIKE pattern for the words in order (a cheap test before the exact regex)."""
-    return "%" + "%".join(words) + "%"
 
 
 def _base(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = None):
@@ -393,32 +374,18 @@ def _base(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = 
     return donations.order_by("-received_on", "-id")
 
 
-def _matching(donations, words: list[str], *, use_index: bool):
+def _matching(donations, words: list[str]):
     """Rows whose folded text holds the words as a phrase of whole words, never a row of a
     donor who asked not to be named (not by her name, nor by her memo)."""
     donations = donations.filter(Q(donor__isnull=True) | Q(donor__shows_name_publicly=True))
-    regex = _phrase_regex(words)
-    if connection.vendor != "postgresql":
-        longest = max(words, key=len)
-        return donations.filter(search_text__contains=longest, search_text__regex=regex)
-    # `|| ''` keeps the planner off the trigram index for the phrase check: the word index
-    # (or the ordered window) has already narrowed the rows.
-    phrase = RawSQL(
-        "(funds_donation.search_text || '') LIKE %s AND (funds_donation.search_text || '') ~ %s",
-        [_in_order(words), regex],
-        BooleanField(),
-    )
-    if use_index:
-        contains = RawSQL(f"{_PG_WORDS} @> %s::text[]", [words], BooleanField())  # noqa: S611
-        return donations.filter(contains, phrase)
-    return donations.filter(phrase)
+    return search.matching(donations, words)
 
 
 def _filtered(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = None):
     donations = _base(campaign, filters, cursor)
-    words = fragment_words(filters.fragment)
+    words = search.fragment_words(filters.fragment)
     if words:
-        donations = _matching(donations, words, use_index=connection.vendor == "postgresql")
+        donations = _matching(donations, words)
     return donations
 
 
@@ -439,7 +406,7 @@ def _public_row(row: tuple) -> PublicDonation:
 
 def _bounded(filters: DonationFilters) -> bool:
     """True when an index bounds the search: no fragment, and no amount or an exact one
-    (`funds_donation_page` / `funds_donation_amount` give the first page at once). Other
+    (`funds_donation_page_text` / `funds_donation_amount` give the first page at once). Other
     searches run under a statement timeout, which costs a transaction's round trips."""
     return not filters.fragment and filters.amount_min == filters.amount_max
 
@@ -471,7 +438,7 @@ def _recent_matches(campaign, filters, cursor, words: list[str], wanted: int) ->
         "ORDER BY w.received_on DESC, w.id DESC LIMIT %s"
     )
     with connection.cursor() as db:
-        db.execute(sql, [*params, _in_order(words), _phrase_regex(words), wanted])
+        db.execute(sql, [*params, search.in_order(words), search.phrase_regex(words), wanted])
         return [row[0] for row in db.fetchall()]
 
 
@@ -505,9 +472,9 @@ def _donation_page(
     fragment ("nguyen van") is found among the newest `ORDERED_WINDOW` rows of the search
     (read in index order, so the first `limit` found are the page: `_recent_matches`); a
     rarer one — a full name of three words or more, or when that window holds fewer than a
-    page — through the word index `funds_donation_search_words` (few rows hold all its
+    page — through the word index `funds_donationsearch_words` (few rows hold all its
     words). Which way is tried first only changes the speed, never the answer."""
-    words = fragment_words(filters.fragment)
+    words = search.fragment_words(filters.fragment)
     position = cursor.position if cursor is not None else 0
 
     raw = None
