@@ -64,6 +64,20 @@ def test_imported_lines_enter_the_word_index_after_the_commit(campaign, tmp_path
     assert search.search_catch_up() == 0  # nothing left, nothing indexed twice
 
 
+def test_a_freak_memo_is_kept_whole_and_its_search_text_capped(campaign, tmp_path):
+    from ansinh.funds.search import SEARCH_TEXT_MAX
+
+    memo = "NGUYEN THI HOA ung ho " + " ".join(f"x{n}" for n in range(2000))
+    statement_import(
+        campaign=campaign,
+        path=_file(tmp_path, f"date,money,content\n10/09/2024,5000,{memo}\n"),
+        actor=None,
+    )
+    donation = Donation.objects.get()
+    assert donation.memo == memo and len(donation.search_text) == SEARCH_TEXT_MAX
+    assert donation.search_text.startswith("nguyen thi hoa nguyen thi hoa ung ho x0")
+
+
 def test_a_later_statement_that_overlaps_adds_only_new_lines(campaign, tmp_path):
     statement_import(campaign=campaign, path=_file(tmp_path, GOOD), actor=None)
     longer = GOOD + "12/09/2024,300000,LE THI MAI ung ho\n"

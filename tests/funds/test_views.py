@@ -197,3 +197,18 @@ def test_ledger_export_is_public_and_verifies(personas, client):
     assert response.status_code == 200
     assert body.count("\n") == 1 and '"seq":1' in body
     assert "Nguyễn" not in body
+
+
+@pytest.mark.django_db
+def test_ledger_export_is_rate_limited_per_client(personas, client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ANSINH_LEDGER_EXPORT_LIMIT = 2
+    _gift(_campaign(personas.hoankiem, "hk"))
+    url = reverse("funds:ledger_export")
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429 and refused["Retry-After"] == "600"
+    assert client.post(url).status_code == 405
+    cache.clear()

@@ -25,6 +25,10 @@ from django.db.models.expressions import RawSQL
 from .models import Donation, DonationSearch, StatementImport
 
 WORD = re.compile(r"[a-z0-9]+")
+# Characters of folded text kept for the search: a bank memo is a few hundred at most, and
+# the text is in a b-tree entry of `funds_donation_page_text` (about 2,700 bytes at most), so
+# a freak memo must not refuse a whole statement. The memo itself is kept whole.
+SEARCH_TEXT_MAX = 1000
 # The words of a folded text as PostgreSQL splits them for `funds_donationsearch_words`
 # (migration 0006): the SQL must spell the expression exactly so for the index to answer.
 PG_WORDS = "regexp_split_to_array(s.search_text, '[^a-z0-9]+')"

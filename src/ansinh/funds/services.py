@@ -33,7 +33,7 @@ from .models import (
     Posting,
     ReceiptCounter,
 )
-from .search import index_donation
+from .search import SEARCH_TEXT_MAX, index_donation
 
 RECEIVING_DAYS_MAX = 90  # Decree 93/2021, art. 8
 DISTRIBUTING_DAYS_MAX = 20
@@ -244,7 +244,9 @@ def donation_record(
         # A donor who asked not to be named is not findable by name: her memo (which
         # usually holds the name) stays out of the public search text.
         donation.search_text = (
-            fold(f"{donation.public_name} {donation.memo}") if donation.public_name else ""
+            fold(f"{donation.public_name} {donation.memo}")[:SEARCH_TEXT_MAX]
+            if donation.public_name
+            else ""
         )
         if kind == Donation.Kind.CASH:
             donation.receipt_number = _next_receipt_number(campaign)

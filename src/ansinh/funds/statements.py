@@ -53,7 +53,7 @@ from .models import (
     Posting,
     StatementImport,
 )
-from .search import search_catch_up
+from .search import SEARCH_TEXT_MAX, search_catch_up
 from .services import campaign_accounts
 
 DEFAULT_MAPPINGS = {
@@ -483,8 +483,8 @@ def _search_text(name: str, memo: str) -> str:
     """`fold(f"{name} {memo}")`; for ASCII text (bank memos) without the Unicode steps."""
     text = f"{name} {memo}"
     if text.isascii():  # `\s+` and str.split() agree on what whitespace is
-        return " ".join(text.lower().split())
-    return fold(text)
+        return " ".join(text.lower().split())[:SEARCH_TEXT_MAX]
+    return fold(text)[:SEARCH_TEXT_MAX]
 
 
 @dataclass

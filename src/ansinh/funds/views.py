@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from ansinh.accounts.permissions import has_permission
 from ansinh.core.audit import audit_export, audit_update, audit_view, snapshot
 from ansinh.core.jobs import job_enqueue
 from ansinh.core.listing import paginate, query_without_page, wants_export, xlsx_response
+from ansinh.core.ratelimit import rate_limited, too_many_requests
 from ansinh.core.scoping import get_scoped_or_404
 from ansinh.core.text import fold, normalize_text
 
@@ -28,7 +30,7 @@ from . import documents, selectors, services
 from .forms import AllocationForm, CampaignForm, DonationForm, ReviewForm, StatementForm
 from .jobs import STATEMENT_JOB
 from .models import Campaign, Donation, Donor, JournalEntry
-from .search import fragment_words, index_donation, matching
+from .search import SEARCH_TEXT_MAX, fragment_words, index_donation, matching
 
 
 def _require(user, permission: str) -> None:
@@ -365,7 +367,7 @@ def review_resolve(request, pk):
         Donation.objects.filter(pk=donation.pk).update(
             donor_name=name,
             public_name=name,
-            search_text=fold(f"{name} {donation.memo}"),
+            search_text=fold(f"{name} {donation.memo}")[:SEARCH_TEXT_MAX],
             review=Donation.Review.RESOLVED,
         )
         donation.refresh_from_db()
@@ -451,8 +453,18 @@ def ledger_page(request):
     )
 
 
+# The chain export is public and reads every entry: a few downloads per client and window.
+LEDGER_EXPORT_LIMIT = 10
+LEDGER_EXPORT_WINDOW = 600
+
+
 def ledger_export(request):
     """The whole chain as JSON lines: public (no personal data), anyone can verify it."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    limit = int(getattr(settings, "ANSINH_LEDGER_EXPORT_LIMIT", LEDGER_EXPORT_LIMIT))
+    if rate_limited(request, key="ledger-export", limit=limit, window=LEDGER_EXPORT_WINDOW):
+        return too_many_requests(request, window=LEDGER_EXPORT_WINDOW)
     response = StreamingHttpResponse(
         selectors.ledger_export_lines(), content_type="application/x-ndjson; charset=utf-8"
     )
