@@ -204,6 +204,29 @@ _PG_COLLECT_V2 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RET
          ON CONFLICT DO NOTHING;
          RETURN NULL;
        END $$"""
+
+
+def pg_names_collect(cursor, people_sql: str, params) -> None:
+    """What the statement trigger `registry_name_token_collect` does, for the people that
+    `people_sql` selects (a SELECT with a `name_folded` column): for writers that skip
+    triggers (the registry import, `importing.triggers`). Keep the two alike."""
+    cursor.execute(
+        f"""WITH p AS MATERIALIZED ({people_sql})
+        INSERT INTO registry_name_token (token)
+          SELECT DISTINCT t
+          FROM p, regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
+          WHERE t <> ''
+        ON CONFLICT DO NOTHING""",
+        params,
+    )
+    cursor.execute(
+        f"""INSERT INTO registry_person_name (name_folded)
+          SELECT DISTINCT name_folded FROM ({people_sql}) p
+        ON CONFLICT DO NOTHING""",
+        params,
+    )
+
+
 PG_NAMES_SYLLABLES = PG_SYLLABLES.replace("name_folded", "n.name_folded")
 PG_NAMES_INSTALL = [
     """CREATE TABLE IF NOT EXISTS registry_person_name (name_folded varchar(150) PRIMARY KEY)""",

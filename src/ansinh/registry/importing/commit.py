@@ -22,6 +22,7 @@ from ansinh.org.models import UnionUnit
 
 from ..models import Household, ImportBatch, Need, Person, PersonVulnerability
 from .normalising import poverty_standard
+from .triggers import check_written, restore_row_triggers, skip_row_triggers
 from .validation import Validation
 
 BATCH_SIZE = 2000
@@ -272,12 +273,15 @@ def commit_validation(
     actor=None,
     progress: Callable[..., None] | None = None,
     written: dict[int, tuple] | None = None,
+    written_unchecked: bool = False,
 ) -> dict[str, int]:
     """Write the new households and people of a validation without errors.
 
     Call inside `transaction.atomic()`; the batch row (saved, locked by the caller) is marked
     committed with its counts. `written`: the people `streaming.PersonStream` already wrote
-    (PostgreSQL), which are not written again.
+    (PostgreSQL), which are not written again; `written_unchecked`: it wrote them without
+    row triggers. On PostgreSQL the COPYs here skip the row triggers when the role may, and
+    everything written is then checked set-based (`triggers`).
     """
     written = written or {}
     if validation.errors:
@@ -334,7 +338,15 @@ def commit_validation(
     new_people = [
         (r, h) for h in validation.households for r in h.rows if r.existing_person_id is None
     ]
+    joined_households = [
+        h.existing_household_id
+        for h in validation.households
+        if h.existing_household_id is not None and any(r.existing_person_id is None for r in h.rows)
+    ]
+    skipped = False
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            skipped = skip_row_triggers(cursor)
         household_ids, person_ids = _copy_people(
             household_rows, new_households, new_people, paths, batch, now, written
         )
@@ -403,6 +415,17 @@ def commit_validation(
                 for category_id in row.need_ids
             ),
         )
+        if skipped:
+            with connection.cursor() as cursor:
+                restore_row_triggers(cursor)
+        if skipped or written_unchecked:
+            check_written(
+                batch_id=batch.pk,
+                person_ids=person_ids,
+                joined_households=joined_households,
+                vulnerabilities=vulnerability_count,
+                needs=need_count,
+            )
     else:
         insert_rows(
             PersonVulnerability,

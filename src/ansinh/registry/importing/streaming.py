@@ -36,6 +36,7 @@ from ansinh.core.text import fold
 
 from ..models import Household, Person
 from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
+from .triggers import restore_row_triggers, skip_row_triggers
 
 
 class PersonStream:
@@ -50,6 +51,7 @@ class PersonStream:
         self.stopped = False
         self._thread: threading.Thread | None = None
         self._savepoint = None
+        self.unchecked = False  # written without row triggers (`triggers`)
         self._queue: queue.Queue = queue.Queue(maxsize=2)
 
     # --- the main thread ------------------------------------------------------------------
@@ -67,14 +69,19 @@ class PersonStream:
         self._person_keys = iter(_reserve_ids(Person, total))
         self._household_keys = iter(_reserve_ids(Household, total))
         self._savepoint = transaction.savepoint()
+        self._immediate = []
         with connection.cursor() as cursor:
-            # The people's other foreign keys (union unit, batch: rows that exist) are checked
-            # as each chunk's COPY ends, on the writer's time; the household's waits for COMMIT.
-            cursor.execute(
-                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = "
-                "'registry_person'::regclass AND confrelid <> 'registry_household'::regclass"
-            )
-            self._immediate = [name for (name,) in cursor.fetchall()]
+            # Without row triggers when the role may (`triggers`: checked set-based at the
+            # end, by `commit_validation`). Else the people's other foreign keys (union unit,
+            # batch: rows that exist) are checked as each chunk's COPY ends, on the writer's
+            # time; the household's waits for COMMIT.
+            self.unchecked = skip_row_triggers(cursor)
+            if not self.unchecked:
+                cursor.execute(
+                    "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = "
+                    "'registry_person'::regclass AND confrelid <> 'registry_household'::regclass"
+                )
+                self._immediate = [name for (name,) in cursor.fetchall()]
             if self._immediate:
                 cursor.execute(
                     "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " IMMEDIATE"
@@ -149,6 +156,9 @@ class PersonStream:
         self._thread = None
         if self.error is not None:  # the transaction is usable again from the savepoint
             transaction.savepoint_rollback(self._savepoint)
+        elif self.unchecked:
+            with connection.cursor() as cursor:
+                restore_row_triggers(cursor)
         elif self._immediate:
             with connection.cursor() as cursor:
                 cursor.execute(
