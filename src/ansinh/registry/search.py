@@ -206,24 +206,27 @@ _PG_COLLECT_V2 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RET
        END $$"""
 
 
-def pg_names_collect(cursor, people_sql: str, params) -> None:
-    """What the statement trigger `registry_name_token_collect` does, for the people that
-    `people_sql` selects (a SELECT with a `name_folded` column): for writers that skip
-    triggers (the registry import, `importing.triggers`). Keep the two alike."""
+def pg_names_collect(cursor, names) -> None:
+    """What the statement trigger `registry_name_token_collect` does, for these folded names
+    (those of people just written): for writers that skip triggers (the registry import,
+    `importing.triggers`). Keep the two alike."""
+    names = sorted(set(names))
+    if not names:
+        return
     cursor.execute(
-        f"""WITH p AS MATERIALIZED ({people_sql})
-        INSERT INTO registry_name_token (token)
+        """INSERT INTO registry_name_token (token)
           SELECT DISTINCT t
-          FROM p, regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
+          FROM unnest(%s::text[]) AS p(name_folded),
+               regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
           WHERE t <> ''
         ON CONFLICT DO NOTHING""",
-        params,
+        [names],
     )
     cursor.execute(
-        f"""INSERT INTO registry_person_name (name_folded)
-          SELECT DISTINCT name_folded FROM ({people_sql}) p
+        """INSERT INTO registry_person_name (name_folded)
+          SELECT DISTINCT name_folded FROM unnest(%s::text[]) AS p(name_folded)
         ON CONFLICT DO NOTHING""",
-        params,
+        [names],
     )
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from ansinh.core.text import fold
 
 from ..models import Household, Person
+from ..search import pg_names_collect
 from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
 from .triggers import restore_row_triggers, skip_row_triggers
 
@@ -52,6 +53,7 @@ class PersonStream:
         self._thread: threading.Thread | None = None
         self._savepoint = None
         self.unchecked = False  # written without row triggers (`triggers`)
+        self.registered = False  # a row written ahead may already be in the registry
         self._queue: queue.Queue = queue.Queue(maxsize=2)
 
     # --- the main thread ------------------------------------------------------------------
@@ -59,6 +61,7 @@ class PersonStream:
     def start(self, checker, *, total: int) -> None:
         """Reserve keys for at most `total` people and households; start the writer."""
         self.checker = checker
+        self.scope = checker.unit.path
         self.paths = {union_id: _text(path) for union_id, path in checker.unions.values()}
         default = checker.default_commune_id
         self.default = (
@@ -96,12 +99,16 @@ class PersonStream:
 
     def chunk(self, rows, *, failed: bool) -> None:
         """The checked rows of one chunk: write ahead those that are final."""
-        if failed or self.error is not None:
+        if failed or self.error is not None or self.registered:
             self.stopped = True  # the import will not be committed, or not from here
         if self.stopped:
             return
         head, other = Person.Relation.HEAD, Person.Relation.OTHER
         lines = []
+        records: set[tuple[int, str]] = set()
+        citizen_ids: list[str] = []
+        names: set[tuple] = set()
+        folded: set[str] = set()
         for row in rows:
             if not row.is_valid:
                 continue
@@ -130,16 +137,25 @@ class PersonStream:
             unit_id = commune[1]
             pk = next(self._person_keys)
             self.written[row.row] = (pk, household_id, unit_id, relation)
+            name_folded = row.name_folded or fold(row.full_name)
+            folded.add(name_folded)
+            # The keys `validation._match_existing` would look this row up by.
+            if row.record_number:
+                records.add((unit_id, row.record_number))
+            if row.citizen_id:
+                citizen_ids.append(row.citizen_id)
+            elif not row.record_number and row.name_folded:
+                names.add((row.name_folded, row.birth_date, row.birth_year, commune[0]))
             lines.append(
                 f"{pk}\t{household_id}\t{unit_id}\t{self.paths[unit_id]}\t"
-                f"{_text(row.full_name)}\t{_text(row.name_folded or fold(row.full_name))}\t"
+                f"{_text(row.full_name)}\t{_text(name_folded)}\t"
                 f"{row.sex}\t{_null(row.birth_date)}\t{_null(row.birth_year)}\t"
                 f"{_null(row.citizen_id)}\t{_text(row.phone)}\t{row.ethnicity}\t{relation}\t"
                 f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}\t"
                 f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
             )
         if lines:
-            self._queue.put("".join(lines))
+            self._queue.put(("".join(lines), records, citizen_ids, names, folded))
 
     def _household_id(self, key) -> int:
         household_id = self.household_ids.get(key)
@@ -164,6 +180,14 @@ class PersonStream:
                 cursor.execute(
                     "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " DEFERRED"
                 )
+
+    def known_new(self) -> set[int]:
+        """Row numbers written ahead that were looked up before they were written and found
+        in no one's registry (so the final checks need not look them up again, and would
+        only find the rows written ahead): all of them, while the stream is sound."""
+        if self.stopped or self.registered or self.error is not None:
+            return set()
+        return set(self.written)
 
     def keep(self, validation) -> bool:
         """Whether every row written ahead is what the checks decided; if not (or on any
@@ -211,14 +235,54 @@ class PersonStream:
 
     # --- the writer thread ----------------------------------------------------------------
 
+    def _registered(self, cursor, records, citizen_ids, names) -> bool:
+        """Whether any of these keys is someone's already (the lookups of
+        `validation._match_existing`, made before the rows are written, so they need not
+        skip this batch's own rows; a hit on one of them means a duplicate in the file,
+        which the checks refuse anyway)."""
+        if records:
+            cursor.execute(
+                "SELECT unit_id, record_number FROM registry_person WHERE unit_id = ANY(%s) "
+                "AND record_number <> '' AND record_number = ANY(%s)",
+                [sorted({unit for unit, _n in records}), sorted({n for _u, n in records})],
+            )
+            if any(tuple(found) in records for found in cursor.fetchall()):
+                return True
+        if citizen_ids:
+            cursor.execute(
+                "SELECT 1 FROM registry_person WHERE citizen_id = ANY(%s) LIMIT 1", [citizen_ids]
+            )
+            if cursor.fetchone() is not None:
+                return True
+        if names:
+            cursor.execute(
+                "SELECT p.name_folded, p.birth_date, p.birth_year, h.commune_id "
+                "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+                "WHERE p.scope_path LIKE %s AND p.name_folded = ANY(%s) "
+                "AND p.import_batch_id IS DISTINCT FROM %s",
+                [
+                    self.scope.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+                    sorted({name for name, *_rest in names}),
+                    self.batch.pk,
+                ],
+            )
+            if any(tuple(found) in names for found in cursor.fetchall()):
+                return True
+        return False
+
     def _write(self) -> None:
         try:
             with self._raw.cursor() as cursor:
-                while (text := self._queue.get()) is not None:
+                while (item := self._queue.get()) is not None:
                     if self.error is not None:
                         continue
+                    text, records, citizen_ids, names, folded = item
+                    if not self.registered:
+                        self.registered = self._registered(cursor, records, citizen_ids, names)
                     with cursor.copy(self._sql) as copy:
                         copy.write(text)
+                    if self.unchecked:  # what the names' statement trigger does
+                        pg_names_collect(cursor, folded)
         except BaseException as exc:  # reported to the main thread, which undoes it all
             self.error = exc
             while self._queue.get() is not None:

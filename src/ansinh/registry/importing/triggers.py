@@ -30,8 +30,6 @@ from __future__ import annotations
 import psycopg
 from django.db import IntegrityError, connection
 
-from ..search import pg_names_collect
-
 SKIP_ROW_TRIGGERS = True
 
 PERSON = "registry_person"
@@ -45,17 +43,6 @@ REPLACED_INSERT_TRIGGERS = {
     (PERSON, "programmes_lb"): "the bulk hook (left-behind facts refreshed at the end)",
     (VULNERABILITY, "programmes_lb"): "the bulk hook (left-behind facts refreshed at the end)",
     (PERSON, "registry_person_name_token_ins"): "search.pg_names_collect",
-}
-
-# The rows of each table this import wrote, from the people of the batch (ids in a range).
-_WRITTEN = {
-    PERSON: "SELECT {columns} FROM registry_person "
-    "WHERE id BETWEEN %(low)s AND %(high)s AND import_batch_id = %(batch)s",
-    HOUSEHOLD: "SELECT {columns} FROM registry_household "
-    "WHERE id IN (SELECT household_id FROM w_person)",
-    VULNERABILITY: "SELECT {columns} FROM registry_personvulnerability "
-    "WHERE person_id IN (SELECT id FROM w_person)",
-    NEED: "SELECT {columns} FROM registry_need WHERE person_id IN (SELECT id FROM w_person)",
 }
 
 
@@ -84,8 +71,8 @@ def restore_row_triggers(cursor) -> None:
     cursor.execute("SET LOCAL session_replication_role = origin")
 
 
-def _foreign_keys(cursor) -> list[tuple[str, str, str, str]]:
-    """(table, column, parent table, parent column) of every foreign key on TABLES."""
+def _foreign_keys(cursor) -> dict[str, list[tuple[str, str, str]]]:
+    """table → [(column, parent table, parent column)] of every foreign key on TABLES."""
     cursor.execute(
         """
         SELECT c.conrelid::regclass::text, c.conname, array_length(c.conkey, 1),
@@ -98,89 +85,65 @@ def _foreign_keys(cursor) -> list[tuple[str, str, str, str]]:
         """,
         [list(TABLES)],
     )
-    keys = []
+    keys: dict[str, list[tuple[str, str, str]]] = {table: [] for table in TABLES}
     for table, name, width, column, parent, parent_column in cursor.fetchall():
         if width != 1:  # nothing here checks a composite key: refuse rather than skip it
             raise IntegrityError(f"registry import: composite foreign key {name} on {table}")
-        keys.append((table, column, parent, parent_column))
+        keys[table].append((column, parent, parent_column))
     return keys
 
 
-def check_written(
-    *,
-    batch_id: int,
-    person_ids: list[int],
-    joined_households: list[int],
-    vulnerabilities: int,
-    needs: int,
-) -> None:
-    """After COPYs without row triggers: every row written joins to its parents (locked as
-    the triggers lock them), the counts are what was written, and the new names are
-    collected for search. `IntegrityError` otherwise (the caller's transaction is undone)."""
-    if not person_ids:
+def check_written(*, batch_id: int, written: dict[str, list[int] | range]) -> None:
+    """After COPYs without row triggers: every row written (`written`: table → the keys it
+    was given) is there and joins to its parents, locked as the triggers lock them;
+    `IntegrityError` otherwise (the caller's transaction is undone).
+
+    One pass per table over the key range written (people: of this batch), which gives the
+    distinct values of each foreign key; a value that is a row written here is known to
+    exist; any other (a unit, commune, thôn/tổ, category, user, an existing household
+    joined, or a row of someone else's that a concurrent writer put in the range) is looked
+    up in its parent table FOR KEY SHARE, as `RI_FKey_check` does. (The names for search
+    are collected by the writers, `search.pg_names_collect`, as they write.)"""
+    written = {table: ids for table, ids in written.items() if len(ids)}
+    if not written:
         return
+    problems = []
     with connection.cursor() as cursor:
         keys = _foreign_keys(cursor)
-        params = {
-            "low": min(person_ids),
-            "high": max(person_ids),
-            "batch": batch_id,
-            "joined": sorted(set(joined_households)),
-        }
-        columns = {table: {"id"} for table in TABLES}
-        columns[PERSON].add("household_id")
-        for table, column, _parent, _parent_column in keys:
-            columns[table].add(column)
-        ctes = ", ".join(
-            f"w_{table.split('_', 1)[1]} AS MATERIALIZED "
-            f"({sql.format(columns=', '.join(sorted(columns[table])))})"
-            for table, sql in _WRITTEN.items()
-        )
-        checks = [
-            "(SELECT count(*) FROM w_person)",
-            "(SELECT count(*) FROM w_personvulnerability)",
-            "(SELECT count(*) FROM w_need)",
-            # An existing household joined: locked as the person's household check would.
-            "(SELECT count(*) FROM (SELECT 1 FROM registry_household WHERE id = ANY("
-            "%(joined)s::bigint[]) FOR KEY SHARE) j)",
-        ]
-        labels = []
-        for table, column, parent, parent_column in keys:
-            # Names from the catalog, quoted; no value is interpolated.
-            rows = f"w_{table.split('_', 1)[1]}"
-            col, ptab, pcol = f'"{column}"', f'"{parent}"', f'"{parent_column}"'
-            values = f"SELECT DISTINCT {col} FROM {rows} WHERE {col} IS NOT NULL"  # noqa: S608
-            if parent in TABLES:  # rows of this transaction (or a joined household, above)
-                found = (
-                    f"(SELECT count(*) FROM ({values}) v WHERE EXISTS "  # noqa: S608
-                    f"(SELECT 1 FROM {ptab} WHERE {ptab}.{pcol} = v.{col}))"
-                )
-            else:  # rows of others: KEY SHARE, as RI_FKey_check takes
-                found = (
-                    f"(SELECT count(*) FROM (SELECT 1 FROM {ptab} WHERE {pcol} IN "  # noqa: S608
-                    f"(SELECT {col} FROM {rows}) FOR KEY SHARE OF {ptab}) v)"
-                )
-            checks.append(f"(SELECT count(*) FROM ({values}) d)")  # noqa: S608
-            checks.append(found)
-            labels.append(f"{table}.{column} → {parent}")
-        cursor.execute(f"WITH {ctes} SELECT {', '.join(checks)}", params)  # noqa: S608 (catalog names)
-        counts = cursor.fetchone()
-        people, vulnerabilities_found, needs_found, joined = counts[:4]
-        problems = []
-        if (people, vulnerabilities_found, needs_found) != (
-            len(person_ids),
-            vulnerabilities,
-            needs,
-        ):
-            problems.append(
-                f"written {len(person_ids)} people, {vulnerabilities} vulnerabilities, {needs} "
-                f"needs; found {people}, {vulnerabilities_found}, {needs_found}"
+        own: dict[str, set[int]] = {}
+        values: list[tuple[str, str, str, str, set]] = []
+        for table, ids in written.items():
+            columns = [column for column, _parent, _parent_column in keys[table]]
+            aggregates = "".join(f', array_agg(DISTINCT "{column}")' for column in columns)
+            extra = " AND import_batch_id = %(batch)s" if table == PERSON else ""
+            cursor.execute(
+                f'SELECT array_agg(id){aggregates} FROM "{table}" '  # noqa: S608 (catalog names)
+                f"WHERE id BETWEEN %(low)s AND %(high)s{extra}",
+                {"low": min(ids), "high": max(ids), "batch": batch_id},
             )
-        if joined != len(params["joined"]):
-            problems.append(f"{len(params['joined']) - joined} joined households missing")
-        for label, wanted, found in zip(labels, counts[4::2], counts[5::2], strict=True):
-            if wanted != found:
-                problems.append(f"{label}: {wanted - found} missing")
+            found, *distinct = cursor.fetchone()
+            mine = set(ids)
+            missing = len(mine.difference(found or ()))
+            if missing:
+                problems.append(f"{table}: {missing} of {len(mine)} rows written are not there")
+            own[table] = mine
+            for (column, parent, parent_column), items in zip(keys[table], distinct, strict=True):
+                present = {value for value in items or () if value is not None}
+                values.append((table, column, parent, parent_column, present))
+        for table, column, parent, parent_column, present in values:
+            if parent_column == "id" and parent in own:
+                present = present.difference(own[parent])
+            if not present:
+                continue
+            cursor.execute(
+                f'SELECT count(*) FROM (SELECT 1 FROM "{parent}" '  # noqa: S608 (catalog names)
+                f'WHERE "{parent_column}" = ANY(%s) FOR KEY SHARE) locked',
+                [sorted(present)],
+            )
+            (locked,) = cursor.fetchone()
+            if locked != len(present):
+                problems.append(
+                    f"{table}.{column}: {len(present) - locked} values without a row in {parent}"
+                )
         if problems:
             raise IntegrityError(f"registry import {batch_id}: " + "; ".join(problems))
-        pg_names_collect(cursor, _WRITTEN[PERSON].format(columns="name_folded"), params)
