@@ -204,6 +204,32 @@ _PG_COLLECT_V2 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RET
          ON CONFLICT DO NOTHING;
          RETURN NULL;
        END $$"""
+
+
+def pg_names_collect(cursor, names) -> None:
+    """What the statement trigger `registry_name_token_collect` does, for these folded names
+    (those of people just written): for writers that skip triggers (the registry import,
+    `importing.triggers`). Keep the two alike."""
+    names = sorted(set(names))
+    if not names:
+        return
+    cursor.execute(
+        """INSERT INTO registry_name_token (token)
+          SELECT DISTINCT t
+          FROM unnest(%s::text[]) AS p(name_folded),
+               regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
+          WHERE t <> ''
+        ON CONFLICT DO NOTHING""",
+        [names],
+    )
+    cursor.execute(
+        """INSERT INTO registry_person_name (name_folded)
+          SELECT DISTINCT name_folded FROM unnest(%s::text[]) AS p(name_folded)
+        ON CONFLICT DO NOTHING""",
+        [names],
+    )
+
+
 PG_NAMES_SYLLABLES = PG_SYLLABLES.replace("name_folded", "n.name_folded")
 PG_NAMES_INSTALL = [
     """CREATE TABLE IF NOT EXISTS registry_person_name (name_folded varchar(150) PRIMARY KEY)""",

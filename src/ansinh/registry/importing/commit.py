@@ -21,7 +21,9 @@ from ansinh.geo.models import Locality
 from ansinh.org.models import UnionUnit
 
 from ..models import Household, ImportBatch, Need, Person, PersonVulnerability
+from ..search import pg_names_collect
 from .normalising import poverty_standard
+from .triggers import check_written, restore_row_triggers, skip_row_triggers
 from .validation import Validation
 
 BATCH_SIZE = 2000
@@ -272,12 +274,15 @@ def commit_validation(
     actor=None,
     progress: Callable[..., None] | None = None,
     written: dict[int, tuple] | None = None,
+    written_unchecked: bool = False,
 ) -> dict[str, int]:
     """Write the new households and people of a validation without errors.
 
     Call inside `transaction.atomic()`; the batch row (saved, locked by the caller) is marked
     committed with its counts. `written`: the people `streaming.PersonStream` already wrote
-    (PostgreSQL), which are not written again.
+    (PostgreSQL), which are not written again; `written_unchecked`: it wrote them without
+    row triggers. On PostgreSQL the COPYs here skip the row triggers when the role may, and
+    everything written is then checked set-based (`triggers`).
     """
     written = written or {}
     if validation.errors:
@@ -334,7 +339,10 @@ def commit_validation(
     new_people = [
         (r, h) for h in validation.households for r in h.rows if r.existing_person_id is None
     ]
+    skipped = False
     if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            skipped = skip_row_triggers(cursor)
         household_ids, person_ids = _copy_people(
             household_rows, new_households, new_people, paths, batch, now, written
         )
@@ -381,28 +389,68 @@ def commit_validation(
     if connection.vendor == "postgresql":
         # Vulnerabilities and needs from the file. (No first status row: a person without
         # status history is active since registration, and the page says so; ADR 0006.)
+        # Keys reserved first, as for people: the set-based check (`triggers`) reads the
+        # rows back by key range.
+        vulnerability_ids = _reserve_ids(PersonVulnerability, vulnerability_count)
+        need_ids = _reserve_ids(Need, need_count)
         since = f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n"
         copy_lines(
             PersonVulnerability,
-            ["person_id", "category_id", *VULNERABILITY_COLUMNS],
+            ["id", "person_id", "category_id", *VULNERABILITY_COLUMNS],
             (
-                f"{pk}\t{category_id}{since}"
-                for (row, _household), pk in zip(new_people, person_ids, strict=True)
-                if row.vulnerability_ids
-                for category_id in row.vulnerability_ids
+                f"{key}\t{pk}\t{category_id}{since}"
+                for key, (pk, category_id) in zip(
+                    vulnerability_ids,
+                    (
+                        (pk, category_id)
+                        for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                        if row.vulnerability_ids
+                        for category_id in row.vulnerability_ids
+                    ),
+                    strict=True,
+                )
             ),
         )
         opened = f"\t{Need.Status.OPEN}\t{today.isoformat()}\t\\N\t\n"
         copy_lines(
             Need,
-            ["person_id", "category_id", *NEED_COLUMNS],
+            ["id", "person_id", "category_id", *NEED_COLUMNS],
             (
-                f"{pk}\t{category_id}{opened}"
-                for (row, _household), pk in zip(new_people, person_ids, strict=True)
-                if row.need_ids
-                for category_id in row.need_ids
+                f"{key}\t{pk}\t{category_id}{opened}"
+                for key, (pk, category_id) in zip(
+                    need_ids,
+                    (
+                        (pk, category_id)
+                        for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                        if row.need_ids
+                        for category_id in row.need_ids
+                    ),
+                    strict=True,
+                )
             ),
         )
+        if skipped:
+            with connection.cursor() as cursor:
+                restore_row_triggers(cursor)
+                # What the names' statement trigger does, for the people written here.
+                pg_names_collect(
+                    cursor,
+                    (
+                        row.name_folded or fold(row.full_name)
+                        for row, _household in new_people
+                        if row.row not in written
+                    ),
+                )
+        if skipped or written_unchecked:
+            check_written(
+                batch_id=batch.pk,
+                written={
+                    "registry_person": person_ids,
+                    "registry_household": household_ids,
+                    "registry_personvulnerability": vulnerability_ids,
+                    "registry_need": need_ids,
+                },
+            )
     else:
         insert_rows(
             PersonVulnerability,

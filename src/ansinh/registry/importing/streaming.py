@@ -27,6 +27,7 @@ ends, inside the overlap.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 
 from django.db import connection, transaction
@@ -35,7 +36,11 @@ from django.utils import timezone
 from ansinh.core.text import fold
 
 from ..models import Household, Person
+from ..search import pg_names_collect
 from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
+from .triggers import restore_row_triggers, skip_row_triggers
+
+SWITCH_INTERVAL = 0.0005  # seconds
 
 
 class PersonStream:
@@ -50,6 +55,8 @@ class PersonStream:
         self.stopped = False
         self._thread: threading.Thread | None = None
         self._savepoint = None
+        self.unchecked = False  # written without row triggers (`triggers`)
+        self.registered = False  # a row written ahead may already be in the registry
         self._queue: queue.Queue = queue.Queue(maxsize=2)
 
     # --- the main thread ------------------------------------------------------------------
@@ -57,6 +64,7 @@ class PersonStream:
     def start(self, checker, *, total: int) -> None:
         """Reserve keys for at most `total` people and households; start the writer."""
         self.checker = checker
+        self.scope = checker.unit.path
         self.paths = {union_id: _text(path) for union_id, path in checker.unions.values()}
         default = checker.default_commune_id
         self.default = (
@@ -67,14 +75,19 @@ class PersonStream:
         self._person_keys = iter(_reserve_ids(Person, total))
         self._household_keys = iter(_reserve_ids(Household, total))
         self._savepoint = transaction.savepoint()
+        self._immediate = []
         with connection.cursor() as cursor:
-            # The people's other foreign keys (union unit, batch: rows that exist) are checked
-            # as each chunk's COPY ends, on the writer's time; the household's waits for COMMIT.
-            cursor.execute(
-                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = "
-                "'registry_person'::regclass AND confrelid <> 'registry_household'::regclass"
-            )
-            self._immediate = [name for (name,) in cursor.fetchall()]
+            # Without row triggers when the role may (`triggers`: checked set-based at the
+            # end, by `commit_validation`). Else the people's other foreign keys (union unit,
+            # batch: rows that exist) are checked as each chunk's COPY ends, on the writer's
+            # time; the household's waits for COMMIT.
+            self.unchecked = skip_row_triggers(cursor)
+            if not self.unchecked:
+                cursor.execute(
+                    "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid = "
+                    "'registry_person'::regclass AND confrelid <> 'registry_household'::regclass"
+                )
+                self._immediate = [name for (name,) in cursor.fetchall()]
             if self._immediate:
                 cursor.execute(
                     "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " IMMEDIATE"
@@ -84,17 +97,26 @@ class PersonStream:
         names = ", ".join(f'"{Person._meta.get_field(n).column}"' for n in ["id", *PERSON_COLUMNS])
         self._sql = f'COPY "{Person._meta.db_table}" ({names}) FROM STDIN'
         self._raw = connection.connection
+        # The writer waits on the database with the GIL released, many times per chunk; it
+        # gets the GIL back only when the checking thread lets go of it, by default every
+        # 5 ms: a shorter interval while both run keeps the database fed (measured, ADR 0006).
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self._thread = threading.Thread(target=self._write, name="registry-import-writer")
         self._thread.start()
 
     def chunk(self, rows, *, failed: bool) -> None:
         """The checked rows of one chunk: write ahead those that are final."""
-        if failed or self.error is not None:
+        if failed or self.error is not None or self.registered:
             self.stopped = True  # the import will not be committed, or not from here
         if self.stopped:
             return
         head, other = Person.Relation.HEAD, Person.Relation.OTHER
         lines = []
+        records: set[tuple[int, str]] = set()
+        citizen_ids: list[str] = []
+        names: set[tuple] = set()
+        folded: set[str] = set()
         for row in rows:
             if not row.is_valid:
                 continue
@@ -123,16 +145,25 @@ class PersonStream:
             unit_id = commune[1]
             pk = next(self._person_keys)
             self.written[row.row] = (pk, household_id, unit_id, relation)
+            name_folded = row.name_folded or fold(row.full_name)
+            folded.add(name_folded)
+            # The keys `validation._match_existing` would look this row up by.
+            if row.record_number:
+                records.add((unit_id, row.record_number))
+            if row.citizen_id:
+                citizen_ids.append(row.citizen_id)
+            elif not row.record_number and row.name_folded:
+                names.add((row.name_folded, row.birth_date, row.birth_year, commune[0]))
             lines.append(
                 f"{pk}\t{household_id}\t{unit_id}\t{self.paths[unit_id]}\t"
-                f"{_text(row.full_name)}\t{_text(row.name_folded or fold(row.full_name))}\t"
+                f"{_text(row.full_name)}\t{_text(name_folded)}\t"
                 f"{row.sex}\t{_null(row.birth_date)}\t{_null(row.birth_year)}\t"
                 f"{_null(row.citizen_id)}\t{_text(row.phone)}\t{row.ethnicity}\t{relation}\t"
                 f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}\t"
                 f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
             )
         if lines:
-            self._queue.put("".join(lines))
+            self._queue.put(("".join(lines), records, citizen_ids, names, folded))
 
     def _household_id(self, key) -> int:
         household_id = self.household_ids.get(key)
@@ -147,13 +178,25 @@ class PersonStream:
         self._queue.put(None)
         self._thread.join()
         self._thread = None
+        sys.setswitchinterval(self._switch)
         if self.error is not None:  # the transaction is usable again from the savepoint
             transaction.savepoint_rollback(self._savepoint)
+        elif self.unchecked:
+            with connection.cursor() as cursor:
+                restore_row_triggers(cursor)
         elif self._immediate:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SET CONSTRAINTS " + ", ".join(f'"{n}"' for n in self._immediate) + " DEFERRED"
                 )
+
+    def known_new(self) -> set[int]:
+        """Row numbers written ahead that were looked up before they were written and found
+        in no one's registry (so the final checks need not look them up again, and would
+        only find the rows written ahead): all of them, while the stream is sound."""
+        if self.stopped or self.registered or self.error is not None:
+            return set()
+        return set(self.written)
 
     def keep(self, validation) -> bool:
         """Whether every row written ahead is what the checks decided; if not (or on any
@@ -201,14 +244,64 @@ class PersonStream:
 
     # --- the writer thread ----------------------------------------------------------------
 
+    def _registered(self, cursor, records, citizen_ids, names) -> bool:
+        """Whether any of these keys is someone's already (the lookups of
+        `validation._match_existing`, made before the rows are written, so they need not
+        skip this batch's own rows; a hit on one of them means a duplicate in the file,
+        which the checks refuse anyway). One statement: each wait for the database costs
+        this thread a turn at the GIL."""
+        if not (records or citizen_ids or names):
+            return False
+        records, names = sorted(records), sorted(names, key=repr)
+        scope = self.scope.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        cursor.execute(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM unnest(%(units)s::bigint[], %(numbers)s::text[]) AS k(unit, number)
+                  JOIN registry_person p ON p.unit_id = k.unit AND p.record_number = k.number
+                 WHERE p.record_number <> ''
+            ) OR EXISTS (
+                SELECT 1 FROM registry_person WHERE citizen_id = ANY(%(citizen_ids)s)
+            ) OR EXISTS (
+                SELECT 1
+                  FROM unnest(%(names)s::text[], %(dates)s::date[], %(years)s::int[],
+                              %(communes)s::bigint[]) AS k(name, born, year, commune)
+                  JOIN registry_person p ON p.name_folded = k.name
+                  JOIN registry_household h ON h.id = p.household_id
+                 WHERE p.scope_path LIKE %(scope)s
+                   AND p.import_batch_id IS DISTINCT FROM %(batch)s
+                   AND p.birth_date IS NOT DISTINCT FROM k.born
+                   AND p.birth_year IS NOT DISTINCT FROM k.year
+                   AND h.commune_id IS NOT DISTINCT FROM k.commune
+            )
+            """,
+            {
+                "units": [unit for unit, _number in records],
+                "numbers": [number for _unit, number in records],
+                "citizen_ids": citizen_ids,
+                "names": [key[0] for key in names],
+                "dates": [key[1] for key in names],
+                "years": [key[2] for key in names],
+                "communes": [key[3] for key in names],
+                "scope": scope + "%",
+                "batch": self.batch.pk,
+            },
+        )
+        return cursor.fetchone()[0]
+
     def _write(self) -> None:
         try:
             with self._raw.cursor() as cursor:
-                while (text := self._queue.get()) is not None:
+                while (item := self._queue.get()) is not None:
                     if self.error is not None:
                         continue
+                    text, records, citizen_ids, names, folded = item
+                    if not self.registered:
+                        self.registered = self._registered(cursor, records, citizen_ids, names)
                     with cursor.copy(self._sql) as copy:
                         copy.write(text)
+                    if self.unchecked:  # what the names' statement trigger does
+                        pg_names_collect(cursor, folded)
         except BaseException as exc:  # reported to the main thread, which undoes it all
             self.error = exc
             while self._queue.get() is not None:

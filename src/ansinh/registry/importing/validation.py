@@ -237,7 +237,7 @@ class _Checker:
 # common forms and fall back to the full parser, which says exactly what is wrong. The
 # messages are the parsers' own, so a cell gets the same message whichever path it took.
 
-CHUNK_ROWS = 20000
+CHUNK_ROWS = 5000
 
 # Order in which a row's cell errors are listed (the order the columns are checked in).
 _ORDER = {
@@ -850,12 +850,14 @@ def validate_table(
     if progress is not None:
         progress(done, table.total)
     exclude_batch = None
+    known_new: set[int] = set()
     if stream is not None:
         stream.finish()
         exclude_batch = stream.batch.pk
+        known_new = stream.known_new()
     _group_households(result, checker, error)
     _check_across_rows(result, error)
-    _match_existing(result, checker, error, exclude_batch=exclude_batch)
+    _match_existing(result, checker, error, exclude_batch=exclude_batch, known_new=known_new)
     _finish_households(result, checker)
     return result
 
@@ -915,14 +917,18 @@ def _chunks(values: list, size: int = LOOKUP_CHUNK):
         yield values[start : start + size]
 
 
-def _match_existing(result: Validation, checker: _Checker, error, *, exclude_batch=None) -> None:
+def _match_existing(
+    result: Validation, checker: _Checker, error, *, exclude_batch=None, known_new=frozenset()
+) -> None:
     """Rows already in the registry are counted, not written again.
 
     The key is the record number within the commune union when the row has one, else the
     citizen ID, else (folded name, birth date or year, commune). `exclude_batch`: people this
-    import wrote ahead (in its own, uncommitted transaction) are not the registry's.
+    import wrote ahead (in its own, uncommitted transaction) are not the registry's;
+    `known_new`: row numbers the stream looked up by the same keys before writing them and
+    found nowhere (`streaming.PersonStream._registered`), not looked up again.
     """
-    rows = [r for r in result.rows if r.is_valid]
+    rows = [r for r in result.rows if r.is_valid and r.row not in known_new]
     people = Person.objects.all()
     if exclude_batch is not None:
         people = people.filter(Q(import_batch__isnull=True) | ~Q(import_batch=exclude_batch))
