@@ -32,7 +32,6 @@ from pathlib import Path
 from queue import Full, Queue
 from typing import NamedTuple
 
-import psycopg
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -40,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.core.audit import audit_record
+from ansinh.core.bulk import restore_row_triggers, skip_row_triggers
 from ansinh.core.text import fold
 
 from . import ledger
@@ -679,19 +679,9 @@ def _copy(cursor, table: str, columns: str, text: str) -> int:
 
 
 def _without_row_triggers(cursor) -> bool:
-    """Turn the per-row triggers off for the rest of this transaction when the role may
-    (`session_replication_role` needs a superuser, or `GRANT SET ON PARAMETER
-    session_replication_role` on PostgreSQL 15+). Only this session is affected."""
-    if not SKIP_ROW_TRIGGERS:
-        return False
-    cursor.execute("SAVEPOINT ansinh_replica")
-    try:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    except psycopg.errors.InsufficientPrivilege:
-        cursor.execute("ROLLBACK TO SAVEPOINT ansinh_replica")
-        return False
-    cursor.execute("RELEASE SAVEPOINT ansinh_replica")
-    return True
+    """Per-row triggers off for the rest of this transaction when the role may
+    (`ansinh.core.bulk`)."""
+    return SKIP_ROW_TRIGGERS and skip_row_triggers(cursor)
 
 
 def _copy_rows(
@@ -747,7 +737,7 @@ def _copy_rows(
             if progress:
                 progress(done, count)
         if skipped:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+            restore_row_triggers(cursor)
             _check_parents(
                 cursor,
                 campaign.pk,

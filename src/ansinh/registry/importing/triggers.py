@@ -27,8 +27,9 @@ are not triggers: a citizen ID already registered is refused as always.
 
 from __future__ import annotations
 
-import psycopg
 from django.db import IntegrityError, connection
+
+from ansinh.core import bulk
 
 SKIP_ROW_TRIGGERS = True
 
@@ -47,28 +48,12 @@ REPLACED_INSERT_TRIGGERS = {
 
 
 def skip_row_triggers(cursor) -> bool:
-    """Row triggers off for the rest of this transaction (or up to `restore_row_triggers`)
-    when the role may; False (nothing changed) otherwise. `cursor`: a psycopg cursor or a
-    Django one."""
-    if not SKIP_ROW_TRIGGERS or connection.vendor != "postgresql":
-        return False
-    cursor.execute("SAVEPOINT ansinh_replica")
-    try:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    except psycopg.errors.InsufficientPrivilege:
-        cursor.execute("ROLLBACK TO SAVEPOINT ansinh_replica")
-        return False
-    except Exception as exc:  # Django wraps the driver's error
-        if isinstance(exc.__cause__, psycopg.errors.InsufficientPrivilege):
-            cursor.execute("ROLLBACK TO SAVEPOINT ansinh_replica")
-            return False
-        raise
-    cursor.execute("RELEASE SAVEPOINT ansinh_replica")
-    return True
+    """Row triggers off for the rest of this transaction when the role may
+    (`ansinh.core.bulk`); False (nothing changed) otherwise."""
+    return SKIP_ROW_TRIGGERS and bulk.skip_row_triggers(cursor)
 
 
-def restore_row_triggers(cursor) -> None:
-    cursor.execute("SET LOCAL session_replication_role = origin")
+restore_row_triggers = bulk.restore_row_triggers
 
 
 def _foreign_keys(cursor) -> dict[str, list[tuple[str, str, str]]]:
