@@ -24,7 +24,8 @@ from ansinh.funds.services import (
 )
 
 pytestmark = pytest.mark.django_db
-SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_ledger.py"
+# The script the public verification page serves (the only copy).
+SCRIPT = Path(__file__).resolve().parents[2] / "src/ansinh/portal/static/portal/verify_ledger.py"
 DAY = dt.date(2024, 9, 10)
 
 

@@ -9,7 +9,7 @@ Canonical form of an entry (what is hashed), as UTF-8 JSON with sorted keys and 
 Amounts are integer đồng (debit positive, credit negative), postings in the order written,
 timestamps UTC with a trailing "Z" and whole seconds. `hash = sha256(canonical).hexdigest()`;
 the first entry's previous_hash is 64 zeros. The published export is one such JSON object per
-line with its "hash" added; `docs/verify_ledger.py` checks it with the standard library only.
+line with its "hash" added; `portal/static/portal/verify_ledger.py` (served on the public verification page) checks it with the standard library only.
 """
 
 from __future__ import annotations
