@@ -49,17 +49,12 @@ def in_order(words: list[str]) -> str:
     return "%" + "%".join(words) + "%"
 
 
-# Rows whose words hold all the fragment's words, from the word index.
-_PG_INDEXED = (
-    "funds_donation.id IN ("  # noqa: S608 (constants only)
-    f"SELECT s.donation_id FROM funds_donationsearch s WHERE {PG_WORDS} @> %s::text[])"
-)
+# Rows whose words hold all the fragment's words, from the word index ...
+_PG_INDEXED = f"SELECT s.donation_id FROM funds_donationsearch s WHERE {PG_WORDS} @> %s::text[]"  # noqa: S608 (constants only)
 # ... and from imports whose rows are not in it yet (`funds_donation_import` finds them).
-_PG_WITH_PENDING = (
-    "funds_donation.id IN ("  # noqa: S608 (constants only)
-    f"SELECT s.donation_id FROM funds_donationsearch s WHERE {PG_WORDS} @> %s::text[] "
-    "UNION ALL SELECT u.id FROM funds_donation u WHERE u.statement_import_id = ANY(%s) "
-    "AND (u.search_text || '') LIKE %s)"
+_PG_PENDING = (
+    "SELECT u.id FROM funds_donation u WHERE u.statement_import_id = ANY(%s) "
+    "AND (u.search_text || '') LIKE %s"
 )
 
 
@@ -80,12 +75,10 @@ def matching(donations: QuerySet, words: list[str]) -> QuerySet:
     # `|| ''` keeps the planner from looking for an index on the phrase check: the word
     # index has already narrowed the rows.
     pending = _pending_imports()
+    sql, params = _PG_INDEXED, [words]
     if pending:
-        candidates = RawSQL(  # noqa: S611
-            _PG_WITH_PENDING, [words, pending, in_order(words)], BooleanField()
-        )
-    else:
-        candidates = RawSQL(_PG_INDEXED, [words], BooleanField())  # noqa: S611
+        sql, params = f"{sql} UNION ALL {_PG_PENDING}", [*params, pending, in_order(words)]
+    candidates = RawSQL(f"funds_donation.id IN ({sql})", params, BooleanField())  # noqa: S611
     phrase = RawSQL(
         "(funds_donation.search_text || '') LIKE %s AND (funds_donation.search_text || '') ~ %s",
         [in_order(words), regex],

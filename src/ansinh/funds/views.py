@@ -200,7 +200,8 @@ def _donations(request, campaign=None):
     if filters["review"] == "pending":
         donations = donations.filter(review=Donation.Review.PENDING)
     if filters["q"]:
-        donations = matching(donations, fragment_words(fold(filters["q"])))
+        words = fragment_words(fold(filters["q"]))
+        donations = matching(donations, words) if words else donations.none()
     if filters["amount"].isdigit():
         donations = donations.filter(amount=int(filters["amount"]))
     import datetime as dt
