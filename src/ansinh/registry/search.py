@@ -206,28 +206,39 @@ _PG_COLLECT_V2 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RET
        END $$"""
 
 
+# 0006: what the statement trigger collects, as a function of the names, so that writers that
+# skip triggers (the registry import, `importing.triggers`) call the very same SQL.
+PG_NAMES_COLLECT_FUNCTION = """CREATE OR REPLACE FUNCTION registry_names_collect(names text[])
+       RETURNS void LANGUAGE sql AS $$
+         INSERT INTO registry_name_token (token)
+           SELECT DISTINCT t
+           FROM unnest(names) AS p(name_folded),
+                regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
+           WHERE t <> ''
+         ON CONFLICT DO NOTHING;
+         INSERT INTO registry_person_name (name_folded)
+           SELECT DISTINCT name_folded FROM unnest(names) AS p(name_folded)
+         ON CONFLICT DO NOTHING;
+       $$"""
+_PG_COLLECT_V3 = """CREATE OR REPLACE FUNCTION registry_name_token_collect() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN
+         PERFORM registry_names_collect(ARRAY(SELECT name_folded FROM registry_new_people));
+         RETURN NULL;
+       END $$"""
+PG_NAMES_COLLECT_INSTALL = [PG_NAMES_COLLECT_FUNCTION, _PG_COLLECT_V3]
+PG_NAMES_COLLECT_UNINSTALL = [
+    _PG_COLLECT_V2,
+    "DROP FUNCTION IF EXISTS registry_names_collect(text[])",
+]
+
+
 def pg_names_collect(cursor, names) -> None:
-    """What the statement trigger `registry_name_token_collect` does, for these folded names
-    (those of people just written): for writers that skip triggers (the registry import,
-    `importing.triggers`). Keep the two alike."""
+    """What the statement trigger collects, for these folded names (of people just written
+    by a writer that skipped the trigger)."""
     names = sorted(set(names))
-    if not names:
-        return
-    cursor.execute(
-        """INSERT INTO registry_name_token (token)
-          SELECT DISTINCT t
-          FROM unnest(%s::text[]) AS p(name_folded),
-               regexp_split_to_table(p.name_folded, '[^[:alnum:]]+') AS t
-          WHERE t <> ''
-        ON CONFLICT DO NOTHING""",
-        [names],
-    )
-    cursor.execute(
-        """INSERT INTO registry_person_name (name_folded)
-          SELECT DISTINCT name_folded FROM unnest(%s::text[]) AS p(name_folded)
-        ON CONFLICT DO NOTHING""",
-        [names],
-    )
+    if names:
+        cursor.execute("SELECT registry_names_collect(%s::text[])", [names])
 
 
 PG_NAMES_SYLLABLES = PG_SYLLABLES.replace("name_folded", "n.name_folded")
