@@ -483,6 +483,7 @@ def test_a_search_the_database_gives_up_on_asks_to_narrow_it(world, client, monk
     def cancelled(*args, **kwargs):
         raise OperationalError("canceling statement due to statement timeout")
 
+    monkeypatch.setattr(selectors.search, "ordered_matches", cancelled)
     monkeypatch.setattr(selectors, "_recent_matches", cancelled)
     monkeypatch.setattr(selectors, "_filtered", cancelled)
     response = _search(client, q="nguyen van")

@@ -366,6 +366,55 @@ class DonationSearch(models.Model):
         return str(self.donation_id)
 
 
+class DonationKey(models.Model):
+    """Ordered postings of the public name search (PostgreSQL; see `ansinh.funds.search`).
+
+    One row per search key (an alphabetic word of a donation's folded search text, or two
+    such words next to each other: "thi", "thi hoa"), campaign, day received, and write
+    (an import's catch-up, or one donation): the ids of the donations of that day holding
+    the key, packed as 8-byte integers, newest first. A search reads the blocks of its
+    rarest key newest day first and checks the phrase on a page's worth of donations, so it
+    never sorts every match. Written after the donations' commit, never updated: a key a
+    donation no longer holds only costs a check, the phrase is always checked on the row."""
+
+    key = models.TextField(_("khoá tìm kiếm"))
+    campaign_id = models.BigIntegerField(_("đợt vận động"))
+    received_on = models.DateField(_("ngày nhận"))
+    size = models.PositiveIntegerField(_("số khoản"))
+    ids = models.BinaryField(_("các khoản"))
+
+    class Meta:
+        verbose_name = _("khoá tìm kiếm khoản ủng hộ")
+        verbose_name_plural = _("khoá tìm kiếm khoản ủng hộ")
+        indexes = [
+            models.Index(
+                "key", "campaign_id", models.F("received_on").desc(), name="funds_donationkey_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.received_on:%d/%m/%Y}"
+
+
+class DonationKeyCount(models.Model):
+    """How many donations of a campaign hold a search key: picks a search's rarest key.
+    Only chooses the way a search reads, never its answer."""
+
+    campaign_id = models.BigIntegerField(_("đợt vận động"))
+    key = models.TextField(_("khoá tìm kiếm"))
+    donations = models.BigIntegerField(_("số khoản"), default=0)
+
+    class Meta:
+        verbose_name = _("số khoản theo khoá tìm kiếm")
+        verbose_name_plural = _("số khoản theo khoá tìm kiếm")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign_id", "key"], name="funds_keycount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.donations}"
+
+
 class InKindItem(models.Model):
     """Goods given in kind: kept as stock (quantity in, issued out), not as cash."""
 

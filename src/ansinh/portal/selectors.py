@@ -21,11 +21,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ansinh.core import prepared
 from ansinh.funds import search
 from ansinh.funds import selectors as funds_selectors
 from ansinh.funds.models import Allocation, Campaign, Donation, InKindItem, JournalEntry
@@ -79,6 +81,21 @@ def public_campaigns() -> list[Campaign]:
 
 def public_campaign_or_none(slug: str) -> Campaign | None:
     return Campaign.objects.filter(is_public=True, slug=slug).first()
+
+
+# Seconds a public campaign's record is kept in the cache for the search page.
+CAMPAIGN_CACHE_SECONDS = 60
+
+
+def public_campaign_cached(slug: str) -> Campaign | None:
+    """`public_campaign_or_none`, kept in the cache for `CAMPAIGN_CACHE_SECONDS` (as long as
+    the public pages themselves): the search page reads it on every uncached request."""
+    key = f"portal:campaign:{slug}"
+    found = cache.get(key)
+    if found is None:
+        found = public_campaign_or_none(slug) or False
+        cache.set(key, found, CAMPAIGN_CACHE_SECONDS)
+    return found or None
 
 
 def receiving_window(campaign: Campaign, *, today: dt.date | None = None) -> ReceivingWindow:
@@ -374,11 +391,15 @@ def _base(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = 
     return donations.order_by("-received_on", "-id")
 
 
+def _private_hidden(donations):
+    """Never a row of a donor who asked not to be named (not by her name, nor her memo)."""
+    return donations.filter(Q(donor__isnull=True) | Q(donor__shows_name_publicly=True))
+
+
 def _matching(donations, words: list[str]):
-    """Rows whose folded text holds the words as a phrase of whole words, never a row of a
-    donor who asked not to be named (not by her name, nor by her memo)."""
-    donations = donations.filter(Q(donor__isnull=True) | Q(donor__shows_name_publicly=True))
-    return search.matching(donations, words)
+    """Rows whose folded text holds the words as a phrase of whole words (never a row of a
+    donor who asked not to be named)."""
+    return search.matching(_private_hidden(donations), words)
 
 
 def _filtered(campaign: Campaign, filters: DonationFilters, cursor: Cursor | None = None):
@@ -442,6 +463,68 @@ def _recent_matches(campaign, filters, cursor, words: list[str], wanted: int) ->
         return [row[0] for row in db.fetchall()]
 
 
+# The page's query written out (PostgreSQL), run as a prepared statement: the ORM would
+# build and PostgreSQL plan it again on every request. `_filtered` is the same search.
+_SELECT = (
+    "SELECT d.id, d.received_on, d.amount, d.kind, d.public_name, d.memo, "
+    "o.shows_name_publicly FROM funds_donation d LEFT JOIN funds_donor o ON o.id = d.donor_id "
+    "WHERE d.campaign_id = %s"
+)
+
+
+def _conditions(filters: DonationFilters, cursor: Cursor | None) -> tuple[str, list]:
+    """The amount, date and cursor conditions of `_base` as SQL on `funds_donation d`."""
+    sql, params = [], []
+    if filters.amount_min is not None and filters.amount_min == filters.amount_max:
+        sql.append("d.amount = %s")
+        params.append(filters.amount_min)
+    else:
+        for condition, value in (
+            ("d.amount >= %s", filters.amount_min),
+            ("d.amount <= %s", filters.amount_max),
+        ):
+            if value is not None:
+                sql.append(condition)
+                params.append(value)
+    for condition, value in (
+        ("d.received_on >= %s", filters.date_from),
+        ("d.received_on <= %s", filters.date_to),
+    ):
+        if value is not None:
+            sql.append(condition)
+            params.append(value)
+    if cursor is not None:
+        sql.append("(d.received_on, d.id) < (%s, %s)")
+        params += [cursor.received_on, cursor.donation_id]
+    return "".join(f" AND {condition}" for condition in sql), params
+
+
+def _page_rows(campaign, filters: DonationFilters, cursor: Cursor | None, wanted: int):
+    """The first `wanted` rows of a search without a fragment, newest first (PostgreSQL)."""
+    where, params = _conditions(filters, cursor)
+    return prepared.fetch(
+        f"{_SELECT}{where} ORDER BY d.received_on DESC, d.id DESC LIMIT %s",
+        [campaign.pk, *params, wanted],
+    )
+
+
+def _checker(campaign, filters: DonationFilters, cursor: Cursor | None, words: list[str]):
+    """`check(ids)` for `search.ordered_matches`: the rows of those ids that `_filtered`
+    keeps (the phrase, the filters, never a donor who asked not to be named)."""
+    where, params = _conditions(filters, cursor)
+    text = (
+        f"{_SELECT} AND d.id = ANY(%s::bigint[]) AND (d.donor_id IS NULL OR "
+        f"o.shows_name_publicly) AND d.search_text LIKE %s AND d.search_text ~ %s{where}"
+    )
+    params = [campaign.pk, None, search.in_order(words), search.phrase_regex(words), *params]
+
+    def check(ids: list[int]) -> list[tuple]:
+        params[1] = ids
+        return prepared.fetch(text, params)
+
+    return check
+
+
 def donation_search(
     campaign: Campaign,
     filters: DonationFilters,
@@ -478,13 +561,28 @@ def _donation_page(
     position = cursor.position if cursor is not None else 0
 
     raw = None
-    if words and connection.vendor == "postgresql" and len(words) < FULL_NAME_WORDS:
+    unbounded = filters.amount_min is not None or filters.amount_max is not None
+    if words and connection.vendor == "postgresql":
+        # Through the ordered postings of the fragment's rarest key (`search.ordered_matches`);
+        # None when they cannot answer (no alphabetic word, an import not yet in them).
+        def ordered() -> list[tuple] | None:
+            return search.ordered_matches(
+                _checker(campaign, filters, cursor, words),
+                campaign_id=campaign.pk,
+                words=words,
+                wanted=limit + 1,
+                date_from=filters.date_from,
+                date_to=filters.date_to,
+                after=(cursor.received_on, cursor.donation_id) if cursor is not None else None,
+            )
+
+        raw = _with_timeout(ordered) if unbounded else ordered()
+    if raw is None and words and connection.vendor == "postgresql" and len(words) < FULL_NAME_WORDS:
         # Without an amount the window is bounded by the index (dates and cursor are its
         # keys): no statement timeout, so no transaction round trips.
         def recent() -> list[int]:
             return _recent_matches(campaign, filters, cursor, words, limit + 1)
 
-        unbounded = filters.amount_min is not None or filters.amount_max is not None
         ids = _with_timeout(recent) if unbounded else recent()
         if len(ids) > limit:
             raw = list(
@@ -495,6 +593,8 @@ def _donation_page(
     if raw is None:
 
         def read() -> list[tuple]:
+            if not words and connection.vendor == "postgresql":
+                return _page_rows(campaign, filters, cursor, limit + 1)
             return list(_filtered(campaign, filters, cursor).values_list(*_COLUMNS)[: limit + 1])
 
         raw = read() if _bounded(filters) else _with_timeout(read)
@@ -531,6 +631,7 @@ __all__ = [
     "latest_entry",
     "people_by_commune",
     "public_campaign",
+    "public_campaign_cached",
     "public_campaign_or_none",
     "public_campaigns",
     "receiving_window",

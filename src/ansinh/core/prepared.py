@@ -1,0 +1,44 @@
+"""Queries run as prepared statements on PostgreSQL (server-side parameters).
+
+Django's psycopg backend binds parameters on the client, so PostgreSQL parses and plans
+every query afresh. For the few queries a public page runs on every request (the donation
+search: `ansinh.funds.search`, `ansinh.portal.selectors`) planning costs as much as running
+them; `fetch` prepares each on its connection once (psycopg keeps the statement per
+connection and parameter types) and runs it with its parameters. Errors come out as
+Django's database errors, as from the ORM.
+
+Behind a connection pooler in transaction mode (which cannot keep a statement on a
+connection) set `ANSINH_PREPARED_STATEMENTS = False`: the queries keep server-side
+parameters, unprepared. While Django records queries (DEBUG, a test counting them) they
+are recorded, unprepared. On SQLite `fetch` is an ordinary query.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+
+
+def fetch(sql: str, params: list | tuple) -> list[tuple]:
+    """All rows of `sql` (with %s placeholders) run with `params`."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged or not getattr(settings, "ANSINH_PREPARED_STATEMENTS", True):
+        with (
+            connection.make_debug_cursor(raw)
+            if connection.queries_logged
+            else (connection.make_cursor(raw)) as cursor
+        ):
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with connection.wrap_database_errors, raw:
+        raw.execute(sql, params, prepare=True)
+        return raw.fetchall()
+
+
+__all__ = ["fetch"]
