@@ -28,6 +28,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, QuerySet
@@ -105,6 +106,45 @@ def index_donation(donation: Donation) -> None:
         )
 
 
+# An import's donations into the word index (those not in it yet).
+_INDEX_IMPORT = (
+    "INSERT INTO funds_donationsearch (donation_id, search_text) "
+    "SELECT d.id, d.search_text FROM funds_donation d "
+    "WHERE d.statement_import_id = %s AND NOT EXISTS "
+    "(SELECT 1 FROM funds_donationsearch s WHERE s.donation_id = d.id)"
+)
+
+
+def _catch_up_postgresql(import_id: int) -> int:
+    """An import's rows into the word index and the postings, KEYS_CHUNK at a time. The
+    postings' keys are made in a thread while the database fills the word index (a wait
+    for this thread), so the two take about as long as the longer one."""
+    writer = KeyWriter()
+    done, last = 0, 0
+    with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as thread:
+        while True:
+            cursor.execute(
+                "SELECT id, campaign_id, received_on, search_text FROM funds_donation "
+                "WHERE statement_import_id = %s AND id > %s ORDER BY id LIMIT %s",
+                [import_id, last, KEYS_CHUNK],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            keys = thread.submit(writer.add, rows)
+            try:
+                cursor.execute(
+                    f"{_INDEX_IMPORT} AND d.id BETWEEN %s AND %s",
+                    [import_id, rows[0][0], rows[-1][0]],
+                )
+                done += cursor.rowcount
+            finally:
+                keys.result()  # its error, if any, is raised here
+            last = rows[-1][0]
+    writer.write()
+    return done
+
+
 def search_catch_up(progress: Callable[[int, int | None], None] | None = None) -> int:
     """Index the donations of every import not yet `searchable`; returns how many.
 
@@ -121,17 +161,12 @@ def search_catch_up(progress: Callable[[int, int | None], None] | None = None) -
             )
             if pending is None:
                 return done
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO funds_donationsearch (donation_id, search_text) "
-                    "SELECT d.id, d.search_text FROM funds_donation d "
-                    "WHERE d.statement_import_id = %s AND NOT EXISTS "
-                    "(SELECT 1 FROM funds_donationsearch s WHERE s.donation_id = d.id)",
-                    [pending.pk],
-                )
-                done += cursor.rowcount
-                if connection.vendor == "postgresql":
-                    write_all_keys("d.statement_import_id = %s", [pending.pk])
+            if connection.vendor == "postgresql":
+                done += _catch_up_postgresql(pending.pk)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(_INDEX_IMPORT, [pending.pk])
+                    done += cursor.rowcount
             StatementImport.objects.filter(pk=pending.pk).update(searchable=True)
         if progress:
             progress(done, None)
@@ -164,42 +199,64 @@ class KeyWriter:
     the keys' counts added to."""
 
     def __init__(self) -> None:
-        self.groups: defaultdict[tuple[str, int, dt.date], array] = defaultdict(lambda: array("q"))
+        # (campaign id, day) → key → ids, in the order added
+        self.days: defaultdict[tuple[int, dt.date], dict[str, array]] = defaultdict(dict)
+        self.last = 0  # the highest id added: while ids only grow, no block needs a sort
+        self.ascending = True
 
     def add(self, rows: Iterable[tuple[int, int, dt.date, str]]) -> None:
-        groups = self.groups
+        days = self.days
+        last, ascending = self.last, self.ascending
         for pk, campaign_id, day, text in rows:
+            if pk <= last:
+                ascending = False
+            last = max(last, pk)
+            keys = days[(campaign_id, day)]
             for key in search_keys(text):
-                groups[(key, campaign_id, day)].append(pk)
+                ids = keys.get(key)
+                if ids is None:
+                    keys[key] = array("q", (pk,))
+                else:
+                    ids.append(pk)
+        self.last, self.ascending = last, ascending
 
     def write(self) -> int:
-        """Write what was gathered; returns how many blocks."""
-        if not self.groups:
+        """Write what was gathered (one binary COPY, one upsert of the counts); returns how
+        many blocks."""
+        if not self.days:
             return 0
         counts: Counter[tuple[int, str]] = Counter()
+        blocks = 0
         with connection.cursor() as cursor:
             columns = "key, campaign_id, received_on, size, ids"
-            with cursor.copy(f"COPY funds_donationkey ({columns}) FROM STDIN") as copy:
-                for (key, campaign_id, day), ids in self.groups.items():
-                    ordered = array("q", sorted(ids, reverse=True))
-                    copy.write_row((key, campaign_id, day, len(ordered), ordered.tobytes()))
-                    counts[(campaign_id, key)] += len(ordered)
+            with cursor.copy(
+                f"COPY funds_donationkey ({columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["text", "int8", "date", "int4", "bytea"])
+                for (campaign_id, day), keys in self.days.items():
+                    for key, ids in keys.items():
+                        if self.ascending:
+                            ids.reverse()
+                        else:
+                            ids = array("q", sorted(set(ids), reverse=True))
+                        copy.write_row((key, campaign_id, day, len(ids), ids.tobytes()))
+                        counts[(campaign_id, key)] += len(ids)
+                        blocks += 1
             # Sorted, so that two writers lock the counts in the same order.
-            ordered_counts = sorted(counts.items())
+            ordered = sorted(counts.items())
             cursor.execute(
                 "INSERT INTO funds_donationkeycount (campaign_id, key, donations) "
                 "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) "
                 "ON CONFLICT (campaign_id, key) DO UPDATE "
                 "SET donations = funds_donationkeycount.donations + EXCLUDED.donations",
                 [
-                    [campaign_id for (campaign_id, _key), _n in ordered_counts],
-                    [key for (_campaign_id, key), _n in ordered_counts],
-                    [n for _ck, n in ordered_counts],
+                    [campaign_id for (campaign_id, _key), _n in ordered],
+                    [key for (_campaign_id, key), _n in ordered],
+                    [n for _ck, n in ordered],
                 ],
             )
-        written = len(self.groups)
-        self.groups.clear()
-        return written
+        self.__init__()
+        return blocks
 
 
 def write_keys(rows: Iterable[tuple[int, int, dt.date, str]]) -> int:
