@@ -251,3 +251,24 @@ def test_a_prepared_query_cancelled_by_the_timeout_is_a_django_error():
             cursor.execute("SET LOCAL statement_timeout = 20")
         prepared.fetch("SELECT pg_sleep(%s)", [1])
     assert prepared.fetch("SELECT %s::int + 1", [1]) == [(2,)]
+
+
+def test_the_python_phrase_check_agrees_with_the_phrase_regex():
+    """`holds` (the check of a name search's rows) and `phrase_regex` (the database's) say
+    the same of random texts: separators, digits, repeated and partial words."""
+    rng = random.Random(1)
+    pieces = ["an", "thi", "hoa", "12", "x", "nguyen", "an2", "thi-hoa", "hoan"]
+    for _n in range(5000):
+        text = rng.choice(["", " ", ".", "-"]).join(
+            rng.choice(pieces) for _m in range(rng.randrange(0, 8))
+        )
+        text = "".join(c if rng.random() > 0.05 else rng.choice(".,- /") for c in text)
+        words = search.fragment_words(
+            " ".join(rng.choice(["an", "thi", "hoa", "12", "nguyen"]) for _m in range(3))[
+                : rng.randrange(2, 20)
+            ]
+        )
+        if not words:
+            continue
+        expected = re.search(search.phrase_regex(words), text) is not None
+        assert search.holds(text, words) is expected, (text, words)

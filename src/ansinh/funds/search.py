@@ -58,6 +58,16 @@ def phrase_regex(words: list[str]) -> str:
     return "(^|[^a-z0-9])" + "[^a-z0-9]+".join(words) + "([^a-z0-9]|$)"
 
 
+def holds(text: str, words: list[str]) -> bool:
+    """Whether the folded `text` holds `words` as a phrase of whole words (what
+    `phrase_regex` matches, without compiling a pattern per fragment)."""
+    found = WORD.findall(text)
+    first, size = words[0], len(words)
+    return any(
+        found[at : at + size] == words for at in range(len(found) - size + 1) if found[at] == first
+    )
+
+
 def in_order(words: list[str]) -> str:
     """A LIKE pattern for the words in order (a cheap test before the exact regex)."""
     return "%" + "%".join(words) + "%"

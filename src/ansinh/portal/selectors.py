@@ -505,22 +505,33 @@ def _page_rows(campaign, filters: DonationFilters, cursor: Cursor | None, wanted
     return prepared.fetch(
         f"{_SELECT}{where} ORDER BY d.received_on DESC, d.id DESC LIMIT %s",
         [campaign.pk, *params, wanted],
+        # a range of amounts is read through the amount index or the day index depending on
+        # how wide it is: planned each time (one plan for all took a second on a narrow one)
+        prepare=filters.amount_min == filters.amount_max,
     )
+
+
+# The rows to check for a name search, with their search text: the phrase's order is
+# checked here with LIKE, its whole words in Python (PostgreSQL's regex costs as much as
+# reading the rows). A donor who asked not to be named is never among them.
+_CHECK = (
+    "SELECT d.id, d.received_on, d.amount, d.kind, d.public_name, d.memo, NULL::boolean, "
+    "d.search_text FROM funds_donation d WHERE d.campaign_id = %s AND d.id = ANY(%s::bigint[]) "
+    "AND d.search_text LIKE %s AND (d.donor_id IS NULL OR d.donor_id NOT IN "
+    "(SELECT o.id FROM funds_donor o WHERE NOT o.shows_name_publicly))"
+)
 
 
 def _checker(campaign, filters: DonationFilters, cursor: Cursor | None, words: list[str]):
     """`check(ids)` for `search.ordered_matches`: the rows of those ids that `_filtered`
     keeps (the phrase, the filters, never a donor who asked not to be named)."""
     where, params = _conditions(filters, cursor)
-    text = (
-        f"{_SELECT} AND d.id = ANY(%s::bigint[]) AND (d.donor_id IS NULL OR "
-        f"o.shows_name_publicly) AND d.search_text LIKE %s AND d.search_text ~ %s{where}"
-    )
-    params = [campaign.pk, None, search.in_order(words), search.phrase_regex(words), *params]
+    text = f"{_CHECK}{where}"
+    params = [campaign.pk, None, search.in_order(words), *params]
 
     def check(ids: list[int]) -> list[tuple]:
         params[1] = ids
-        return prepared.fetch(text, params)
+        return [row[:-1] for row in prepared.fetch(text, params) if search.holds(row[-1], words)]
 
     return check
 

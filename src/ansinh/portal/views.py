@@ -100,6 +100,20 @@ def _rows_html(page) -> str:
     )
 
 
+def _fields(form: DonationSearchForm) -> dict:
+    """Each field's label, value as typed and errors, as plain values for the template (the
+    search page renders on every uncached request; bound fields cost more to ask)."""
+    errors = form.errors
+    return {
+        name: {
+            "label": str(field.label),
+            "value": form.data.get(name) or "",
+            "errors": errors.get(name, ()),
+        }
+        for name, field in form.fields.items()
+    }
+
+
 def _search_query(form: DonationSearchForm) -> str:
     """The search parameters as typed (not the cursor), for paging and CSV links."""
     return urlencode([(name, form.data[name]) for name in SEARCH_PARAMS if form.data.get(name)])
@@ -136,6 +150,7 @@ def donation_search(request, slug: str):
         {
             "campaign": campaign,
             "form": form,
+            "fields": _fields(form),
             "page": page,
             "rows_html": _rows_html(page),
             "query": _search_query(form),
@@ -172,6 +187,7 @@ def donation_csv(request, slug: str):
             {
                 "campaign": campaign,
                 "form": form,
+                "fields": _fields(form),
                 "page": None,
                 "query": _search_query(form),
             },

@@ -97,7 +97,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation: the app's queries are short and index-driven, and compiling cost
     # more than it saved (4–5 ms on a public search whose estimate passed jit_above_cost).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c jit=off"
+    # Prepared statements only where the code asks for them (`ansinh.core.prepared`: the
+    # public search's few queries); the ORM's queries are never prepared. Behind a pooler in
+    # transaction mode, which cannot keep a statement on a connection, set
+    # DB_PREPARED_STATEMENTS=0.
+    if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+        options["prepare_threshold"] = 2**31 - 1
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
