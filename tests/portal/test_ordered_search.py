@@ -31,22 +31,25 @@ MIDDLES = ["THI", "VAN", "NGOC", "MINH"]
 GIVENS = ["HOA", "LAN", "MAI", "BINH", "AN", "HUNG"]
 
 
-def test_keys_are_alphabetic_words_and_neighbouring_pairs():
-    assert search.search_keys("mbvcb.12.nguyen thi hoa chuyen tien") == {
+def test_keys_are_alphabetic_words_and_runs_of_two_and_three():
+    assert search.search_keys("mbvcb.12.nguyen thi hoa chuyen") == {
         "mbvcb",
         "nguyen",
         "thi",
         "hoa",
         "chuyen",
-        "tien",
         "nguyen thi",
         "thi hoa",
         "hoa chuyen",
-        "chuyen tien",
+        "nguyen thi hoa",
+        "thi hoa chuyen",
     }
-    # a word with digits is no key and breaks the pairs around it
+    # a word with digits is no key and breaks the runs around it
     assert search.search_keys("an 24 binh ft24abc") == {"an", "binh"}
     assert search.fragment_keys(["thi", "hoa"]) == {"thi", "hoa", "thi hoa"}
+    assert search._implied("thi hoa", "nguyen thi hoa")
+    assert not search._implied("hoa thi", "nguyen thi hoa")
+    assert not search._implied("nguyen hoa", "nguyen thi hoa")
 
 
 def _statement(path, lines):
@@ -136,7 +139,8 @@ def _shown(campaign, ids) -> list[str]:
 
 
 FRAGMENTS = [
-    "nguyen thi hoa",  # a full name: pairs, narrowed by the second key
+    "nguyen thi hoa",  # a full name: one key
+    "nguyen thi hoa chuyen",  # two runs of three: narrowed by the second
     "tran van",
     "thi lan",
     "hung",

@@ -186,20 +186,23 @@ def search_catch_up(progress: Callable[[int, int | None], None] | None = None) -
 
 
 def search_keys(text: str) -> set[str]:
-    """The search keys of a folded text: its alphabetic words, and each two of them that
-    stand next to each other ("mbvcb 12 nguyen thi hoa" → nguyen, thi, hoa, "nguyen thi",
-    "thi hoa", mbvcb). Words with digits (references, accounts) are not keys: they are
-    rare, and the phrase check finds them among the rows a key gives."""
+    """The search keys of a folded text: its alphabetic words, and each two and three of
+    them that stand next to each other ("mbvcb 12 nguyen thi hoa" → mbvcb, nguyen, thi, hoa,
+    "nguyen thi", "thi hoa", "nguyen thi hoa"): a full name is one key, held by few. Words
+    with digits (references, accounts) are not keys and break the runs: they are rare, and
+    the phrase check finds them among the rows a key gives."""
     keys: set[str] = set()
-    previous = ""
+    before = previous = ""
     for word in WORD.findall(text):
         if word.isalpha():
             keys.add(word)
             if previous:
                 keys.add(f"{previous} {word}")
-            previous = word
+                if before:
+                    keys.add(f"{before} {previous} {word}")
+            before, previous = previous, word
         else:
-            previous = ""
+            before = previous = ""
     return keys
 
 
@@ -419,8 +422,9 @@ _EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
 
 
 def _implied(key: str, by: str) -> bool:
-    """Whether every text holding `by` holds `key` ("hoa" by "thi hoa")."""
-    return set(key.split()) <= set(by.split()) and (" " not in key or key == by)
+    """Whether every text holding `by` holds `key`: its words run inside `by`'s ("thi hoa"
+    by "nguyen thi hoa")."""
+    return holds(by, key.split())
 
 
 def ordered_matches(

@@ -22,8 +22,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_MEMO = 300
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
 def _mask(match: re.Match) -> str:
-    digits = re.sub(r"[^0-9]", "", match.group(0))
+    digits = _NOT_DIGIT.sub("", match.group(0))
     return MASK + digits[-4:]
 
 
@@ -34,7 +37,8 @@ def mask_numbers(text: str) -> str:
 
 def public_memo(text: str | None) -> str:
     """A memo as a public page may show it: NFC, no control characters, numbers masked."""
-    cleaned = normalize_text(_CONTROL.sub(" ", text or ""))
+    text = text or ""
+    cleaned = normalize_text(text if text.isprintable() else _CONTROL.sub(" ", text))
     if len(cleaned) > MAX_MEMO:
         cleaned = cleaned[: MAX_MEMO - 1] + "…"
     return mask_numbers(cleaned)
