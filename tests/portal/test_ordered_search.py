@@ -236,7 +236,9 @@ def test_imports_gifts_and_resolved_names_write_postings(donations):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_the_migration_writes_the_postings_of_existing_donations(donations):
+@pytest.mark.parametrize("copy_from", [0, 10**9])  # counts by COPY, or as arrays
+def test_the_migration_writes_the_postings_of_existing_donations(donations, monkeypatch, copy_from):
+    monkeypatch.setattr(search, "COUNTS_COPY_FROM", copy_from)
     campaign = donations.campaign
     before = _walk(campaign, selectors.DonationFilters(fragment="nguyen thi"), 7)
     counts = dict(DonationKeyCount.objects.values_list("key", "donations"))
