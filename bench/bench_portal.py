@@ -340,10 +340,13 @@ def run(report) -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
     setup = (
         f"gunicorn {WORKERS} gthread workers × {THREADS} threads, {CONNECTIONS} keep-alive "
         f"connections (closed loop) for {SECONDS:.0f} s, {count:,} donations in the campaign, "
-        f"{os.cpu_count()} CPUs shared"
+        f"{os.cpu_count()} CPUs shared, PostgreSQL shared_buffers {shared_buffers}"
     )
     bare = results["bare"][0]
     for name in ("bare", "search_uncached", "search_mix", "search_cached"):

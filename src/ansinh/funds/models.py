@@ -369,8 +369,8 @@ class DonationSearch(models.Model):
 class DonationKey(models.Model):
     """Ordered postings of the public name search (PostgreSQL; see `ansinh.funds.search`).
 
-    One row per search key (an alphabetic word of a donation's folded search text, or two
-    such words next to each other: "thi", "thi hoa"), campaign, day received, and write
+    One row per search key (an alphabetic word of a donation's folded search text, or a run
+    of two or three of them: "thi", "thi hoa", "nguyen thi hoa"), campaign, day received, and write
     (an import's catch-up, or one donation): the ids of the donations of that day holding
     the key, packed as 8-byte integers, newest first. A search reads the blocks of its
     rarest key newest day first and checks the phrase on a page's worth of donations, so it

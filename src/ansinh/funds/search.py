@@ -13,8 +13,9 @@ has, the import is marked not `searchable` and `matching` reads that import's ro
 so a search never misses a committed donation.
 
 On PostgreSQL the catch-up also writes the ordered postings of the public name search
-(`DonationKey`, with `DonationKeyCount`): for each search key — an alphabetic word, or two
-such words next to each other — the ids of each day's donations holding it, newest first.
+(`DonationKey`, with `DonationKeyCount`): for each search key — an alphabetic word, or a
+run of two or three of them — the ids of each day's donations holding it, newest first
+(docs/adr/0009).
 `ordered_matches` reads the blocks of a fragment's rarest key newest day first and checks
 the phrase on a page's worth of donations at a time: a page of "thi hoa" costs about as
 much as the page itself, however many donations match, where the word index must fetch and
@@ -351,7 +352,7 @@ _KEYS_AND_BLOCKS = (
     "UNION ALL SELECT NULL, i.id, NULL, NULL FROM funds_statementimport i "
     "WHERE i.campaign_id = %s AND NOT i.searchable"
 )
-# Keys fewer donations hold than this are read with the counts (a full name's pairs).
+# Keys fewer donations hold than this are read with the counts (a name's runs of words).
 SMALL_KEY = 12_000
 
 

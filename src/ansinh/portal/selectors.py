@@ -562,12 +562,14 @@ def _donation_page(
 ) -> DonationPage:
     """One page of a public campaign's donations, newest first (keyset pagination).
 
-    A name fragment on PostgreSQL is answered in one of two ways, both exact: a common
-    fragment ("nguyen van") is found among the newest `ORDERED_WINDOW` rows of the search
-    (read in index order, so the first `limit` found are the page: `_recent_matches`); a
-    rarer one — a full name of three words or more, or when that window holds fewer than a
-    page — through the word index `funds_donationsearch_words` (few rows hold all its
-    words). Which way is tried first only changes the speed, never the answer."""
+    A name fragment on PostgreSQL is answered through the ordered postings of its rarest
+    key (`search.ordered_matches`, docs/adr/0009). When they cannot answer (no alphabetic
+    word, an import of the campaign not caught up yet) one of two other ways, both exact: a
+    common fragment ("nguyen van") is found among the newest `ORDERED_WINDOW` rows of the
+    search (read in index order, so the first `limit` found are the page:
+    `_recent_matches`); a rarer one — a full name of three words or more, or when that
+    window holds fewer than a page — through the word index `funds_donationsearch_words`.
+    Which way answers only changes the speed, never the answer (tests compare them)."""
     words = search.fragment_words(filters.fragment)
     position = cursor.position if cursor is not None else 0
 
