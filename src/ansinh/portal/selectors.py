@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
@@ -321,8 +322,9 @@ class Cursor:
         return cls(day, int(match.group(2)), int(match.group(3)))
 
 
-@dataclass(frozen=True)
-class PublicDonation:
+class PublicDonation(NamedTuple):
+    """A donation as a public page shows it (a tuple: a page makes fifty of them)."""
+
     received_on: dt.date
     amount: int
     in_kind: bool
