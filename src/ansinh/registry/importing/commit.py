@@ -65,18 +65,20 @@ def _reserve_ids(model, count: int) -> range | list[int]:
         return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        # The sequence looked up once: `pg_get_serial_sequence` is STABLE, so written inside
+        # `nextval(...)` it ran for every key (a catalog lookup each: 455 ms instead of
+        # 58 ms for 200,000 keys, ADR 0006). `nextval(oid)` needs no cast per row.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [table])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
+            "SELECT min(v), max(v) FROM (SELECT nextval(%s::oid) AS v "
             "FROM generate_series(1, %s)) AS reserved",
-            [table, count],
+            [sequence, count],
         )
         low, high = cursor.fetchone()
         if high - low + 1 == count:
             return range(low, high + 1)
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
+        cursor.execute("SELECT nextval(%s::oid) FROM generate_series(1, %s)", [sequence, count])
         return [value for (value,) in cursor.fetchall()]
 
 
