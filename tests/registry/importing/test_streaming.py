@@ -41,7 +41,8 @@ def _run(personas, content, name="ds.xlsx"):
 
 
 def _picture():
-    """Every person with her household's members, relation, unit and address."""
+    """Every person with her household's members, relation, unit and address, her
+    vulnerabilities and needs."""
     people = Person.objects.select_related("household")
     return sorted(
         (
@@ -54,6 +55,8 @@ def _picture():
             p.household.address_line,
             p.household.poverty_status,
             tuple(sorted(p.household.members.values_list("full_name", flat=True))),
+            tuple(sorted(p.vulnerabilities.values_list("category__code", "since", "until"))),
+            tuple(sorted(p.needs.values_list("category__code", "status", "opened_on"))),
         )
         for p in people
     )
@@ -63,7 +66,17 @@ class _Undo(Exception):
     pass
 
 
-def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, kept):
+def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(
+    hanoi, kept, monkeypatch
+):
+    links_ahead = []
+    write_links = streaming.PersonStream._write_links
+
+    def spy(self, cursor, links):
+        links_ahead.extend(pair for pairs in links for pair in pairs)
+        return write_links(self, cursor, links)
+
+    monkeypatch.setattr(streaming.PersonStream, "_write_links", spy)
     content = make_xlsx(corrected_rows())
     try:
         with transaction.atomic():
@@ -84,6 +97,9 @@ def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, k
     assert decision is True
     assert 0 < written <= CORRECTED_PEOPLE
     assert outcome.counts["people_created"] == CORRECTED_PEOPLE
+    # Vulnerabilities and needs went ahead with their people.
+    assert links_ahead
+    assert any(entry[-2] for entry in streamed) and any(entry[-1] for entry in streamed)
     assert streamed == _picture()
 
 

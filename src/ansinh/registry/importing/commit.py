@@ -55,6 +55,12 @@ class CommitRefused(Exception):
     """The file cannot be written (message in Vietnamese); nothing was written."""
 
 
+def sequence_oid(cursor, model) -> int:
+    """The oid of the sequence of `model`'s primary key (for `nextval(%s::oid)`)."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [model._meta.db_table])
+    return cursor.fetchone()[0]
+
+
 def _reserve_ids(model, count: int) -> range | list[int]:
     """`count` new primary keys from the table's sequence, in one statement.
 
@@ -63,13 +69,11 @@ def _reserve_ids(model, count: int) -> range | list[int]:
     """
     if count == 0:
         return []
-    table = model._meta.db_table
     with connection.cursor() as cursor:
         # The sequence looked up once: `pg_get_serial_sequence` is STABLE, so written inside
         # `nextval(...)` it ran for every key (a catalog lookup each: 455 ms instead of
         # 58 ms for 200,000 keys, ADR 0006). `nextval(oid)` needs no cast per row.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [table])
-        (sequence,) = cursor.fetchone()
+        sequence = sequence_oid(cursor, model)
         cursor.execute(
             "SELECT min(v), max(v) FROM (SELECT nextval(%s::oid) AS v "
             "FROM generate_series(1, %s)) AS reserved",
@@ -103,11 +107,16 @@ def _null(value) -> str:
     return "\\N" if value is None else str(value)
 
 
+def copy_statement(model, columns: list[str]) -> str:
+    """`COPY table (columns) FROM STDIN`, text format; `columns` are attribute names."""
+    names = ", ".join(f'"{model._meta.get_field(name).column}"' for name in columns)
+    return f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
+
+
 def copy_lines(model, columns: list[str], lines) -> None:
     """COPY lines already in PostgreSQL's text format (fields as `columns`, attribute names)
     into `model`'s table, written to the stream in large pieces."""
-    names = ", ".join(f'"{model._meta.get_field(name).column}"' for name in columns)
-    sql = f'COPY "{model._meta.db_table}" ({names}) FROM STDIN'
+    sql = copy_statement(model, columns)
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         buffer: list[str] = []
         for line in lines:
@@ -204,6 +213,19 @@ PERSON_COLUMNS = [
 STATUS_COLUMNS = ["status", "effective", "moved_to_id", "note", "recorded_by_id", "recorded_at"]
 VULNERABILITY_COLUMNS = ["since", "until", "verified_by_id", "verified_at", "note"]
 NEED_COLUMNS = ["status", "opened_on", "met_on", "note"]
+# COPY of a person's vulnerabilities and needs from the file: "key, person, category" and
+# one of these tails (since today, open since today).
+LINK_COLUMNS = {
+    "registry_personvulnerability": ["id", "person_id", "category_id", *VULNERABILITY_COLUMNS],
+    "registry_need": ["id", "person_id", "category_id", *NEED_COLUMNS],
+}
+
+
+def link_tails(today) -> dict[str, str]:
+    return {
+        "registry_personvulnerability": f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n",
+        "registry_need": f"\t{Need.Status.OPEN}\t{today.isoformat()}\t\\N\t\n",
+    }
 
 
 def _copy_people(household_rows, new_households, new_people, paths, batch, now, written):
@@ -276,17 +298,20 @@ def commit_validation(
     actor=None,
     progress: Callable[..., None] | None = None,
     written: dict[int, tuple] | None = None,
+    written_links: dict[str, list[int]] | None = None,
     written_unchecked: bool = False,
 ) -> dict[str, int]:
     """Write the new households and people of a validation without errors.
 
     Call inside `transaction.atomic()`; the batch row (saved, locked by the caller) is marked
     committed with its counts. `written`: the people `streaming.PersonStream` already wrote
-    (PostgreSQL), which are not written again; `written_unchecked`: it wrote them without
-    row triggers. On PostgreSQL the COPYs here skip the row triggers when the role may, and
+    (PostgreSQL), which are not written again, nor their vulnerabilities and needs
+    (`written_links`: table → the keys the stream gave them); `written_unchecked`: it wrote
+    them without row triggers. On PostgreSQL the COPYs here skip the row triggers when the role may, and
     everything written is then checked set-based (`triggers`).
     """
     written = written or {}
+    written_links = written_links or {}
     if validation.errors:
         raise CommitRefused(
             _("Tệp còn %(count)d lỗi: chưa ghi gì. Sửa tệp rồi nhập lại.")
@@ -392,45 +417,31 @@ def commit_validation(
         # Vulnerabilities and needs from the file. (No first status row: a person without
         # status history is active since registration, and the page says so; ADR 0006.)
         # Keys reserved first, as for people: the set-based check (`triggers`) reads the
-        # rows back by key range.
-        vulnerability_ids = _reserve_ids(PersonVulnerability, vulnerability_count)
-        need_ids = _reserve_ids(Need, need_count)
-        since = f"\t{today.isoformat()}\t\\N\t\\N\t\\N\t\n"
-        copy_lines(
-            PersonVulnerability,
-            ["id", "person_id", "category_id", *VULNERABILITY_COLUMNS],
-            (
-                f"{key}\t{pk}\t{category_id}{since}"
-                for key, (pk, category_id) in zip(
-                    vulnerability_ids,
+        # rows back by key range. People written ahead had theirs written with them.
+        tails = link_tails(today)
+        links = {}
+        for model, attribute in ((PersonVulnerability, "vulnerability_ids"), (Need, "need_ids")):
+            table = model._meta.db_table
+            pairs = [
+                (pk, category_id)
+                for (row, _household), pk in zip(new_people, person_ids, strict=True)
+                if row.row not in written
+                for category_id in getattr(row, attribute)
+            ]
+            keys = _reserve_ids(model, len(pairs))
+            if pairs:
+                tail = tails[table]
+                copy_lines(
+                    model,
+                    LINK_COLUMNS[table],
                     (
-                        (pk, category_id)
-                        for (row, _household), pk in zip(new_people, person_ids, strict=True)
-                        if row.vulnerability_ids
-                        for category_id in row.vulnerability_ids
+                        f"{key}\t{pk}\t{category_id}{tail}"
+                        for key, (pk, category_id) in zip(keys, pairs, strict=True)
                     ),
-                    strict=True,
                 )
-            ),
-        )
-        opened = f"\t{Need.Status.OPEN}\t{today.isoformat()}\t\\N\t\n"
-        copy_lines(
-            Need,
-            ["id", "person_id", "category_id", *NEED_COLUMNS],
-            (
-                f"{key}\t{pk}\t{category_id}{opened}"
-                for key, (pk, category_id) in zip(
-                    need_ids,
-                    (
-                        (pk, category_id)
-                        for (row, _household), pk in zip(new_people, person_ids, strict=True)
-                        if row.need_ids
-                        for category_id in row.need_ids
-                    ),
-                    strict=True,
-                )
-            ),
-        )
+            links[table] = [*written_links.get(table, ()), *keys]
+        vulnerability_ids = links[PersonVulnerability._meta.db_table]
+        need_ids = links[Need._meta.db_table]
         if skipped:
             with connection.cursor() as cursor:
                 restore_row_triggers(cursor)

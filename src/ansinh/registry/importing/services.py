@@ -217,6 +217,7 @@ def _import_streaming(*, content, file_name, sha256, unit, user, choices, progre
                 batch=batch,
                 actor=user,
                 written=stream.written if kept else None,
+                written_links=stream.links if kept else None,
                 written_unchecked=kept and stream.unchecked,
             )
     except _Refused:

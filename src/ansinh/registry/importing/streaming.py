@@ -19,7 +19,8 @@ It is speculation, checked before anything is kept:
   the savepoint taken before the first row, and the import proceeds as without this module,
   from the checked rows. What is committed is always exactly what the checks decided.
 
-Households are written at the end (their address and poverty come from all their rows); the
+A person's vulnerabilities and needs (from her own cells) are written with her, by the
+writer. Households are written at the end (their address and poverty come from all their rows); the
 people's foreign key to them is deferred to COMMIT, the others are checked as each chunk
 ends, inside the overlap.
 """
@@ -35,9 +36,18 @@ from django.utils import timezone
 
 from ansinh.core.text import fold
 
-from ..models import Household, Person
+from ..models import Household, Need, Person, PersonVulnerability
 from ..search import pg_names_collect
-from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
+from .commit import (
+    LINK_COLUMNS,
+    PERSON_COLUMNS,
+    _null,
+    _reserve_ids,
+    _text,
+    copy_statement,
+    link_tails,
+    sequence_oid,
+)
 from .triggers import restore_row_triggers, skip_row_triggers
 
 SWITCH_INTERVAL = 0.0005  # seconds
@@ -49,6 +59,8 @@ class PersonStream:
     def __init__(self, *, batch):
         self.batch = batch
         self.written: dict[int, tuple] = {}  # row number → (pk, household id, unit id, relation)
+        # Vulnerabilities and needs of the people written ahead: table → their keys.
+        self.links: dict[str, list[int]] = {table: [] for table in LINK_COLUMNS}
         self.household_ids: dict[object, int] = {}  # Mã hộ (or row number) → reserved id
         self.first_commune: dict[str, tuple[int, int]] = {}  # Mã hộ → (commune, unit)
         self.error: BaseException | None = None
@@ -94,8 +106,19 @@ class PersonStream:
                 )
         stamp = timezone.now().isoformat()
         self._tail = f"\t\\N\tf\t{self.batch.pk}\t{stamp}\t{stamp}\n"
-        names = ", ".join(f'"{Person._meta.get_field(n).column}"' for n in ["id", *PERSON_COLUMNS])
-        self._sql = f'COPY "{Person._meta.db_table}" ({names}) FROM STDIN'
+        self._sql = copy_statement(Person, ["id", *PERSON_COLUMNS])
+        # A person's vulnerabilities and needs go with her: (table, sequence, COPY, tail).
+        tails = link_tails(timezone.localdate())
+        with connection.cursor() as cursor:
+            self._links = [
+                (
+                    model._meta.db_table,
+                    sequence_oid(cursor, model),
+                    copy_statement(model, LINK_COLUMNS[model._meta.db_table]),
+                    tails[model._meta.db_table],
+                )
+                for model in (PersonVulnerability, Need)
+            ]
         self._raw = connection.connection
         # The writer waits on the database with the GIL released, many times per chunk; it
         # gets the GIL back only when the checking thread lets go of it, by default every
@@ -117,6 +140,8 @@ class PersonStream:
         citizen_ids: list[str] = []
         names: set[tuple] = set()
         folded: set[str] = set()
+        vulnerabilities: list[tuple[int, int]] = []  # (person, category)
+        needs: list[tuple[int, int]] = []
         for row in rows:
             if not row.is_valid:
                 continue
@@ -150,6 +175,10 @@ class PersonStream:
             # The keys `validation._match_existing` would look this row up by.
             if row.record_number:
                 records.add((unit_id, row.record_number))
+            if row.vulnerability_ids:
+                vulnerabilities.extend((pk, category) for category in row.vulnerability_ids)
+            if row.need_ids:
+                needs.extend((pk, category) for category in row.need_ids)
             if row.citizen_id:
                 citizen_ids.append(row.citizen_id)
             elif not row.record_number and row.name_folded:
@@ -163,7 +192,9 @@ class PersonStream:
                 f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
             )
         if lines:
-            self._queue.put(("".join(lines), records, citizen_ids, names, folded))
+            self._queue.put(
+                ("".join(lines), records, citizen_ids, names, folded, (vulnerabilities, needs))
+            )
 
     def _household_id(self, key) -> int:
         household_id = self.household_ids.get(key)
@@ -214,6 +245,8 @@ class PersonStream:
             return True
         transaction.savepoint_rollback(self._savepoint)
         self.written.clear()
+        for keys in self.links.values():
+            keys.clear()
         return False
 
     def _agrees(self, validation) -> list | None:
@@ -289,17 +322,44 @@ class PersonStream:
         )
         return cursor.fetchone()[0]
 
+    def _write_links(self, cursor, links) -> None:
+        """The chunk's vulnerabilities and needs: keys reserved for both in one statement,
+        then one COPY each."""
+        if not any(links):
+            return
+        (_v, vulnerability_sequence, _vs, _vt), (_n, need_sequence, _ns, _nt) = self._links
+        vulnerabilities, needs = links
+        cursor.execute(
+            "SELECT ARRAY(SELECT nextval(%s::oid) FROM generate_series(1, %s)), "
+            "ARRAY(SELECT nextval(%s::oid) FROM generate_series(1, %s))",
+            [vulnerability_sequence, len(vulnerabilities), need_sequence, len(needs)],
+        )
+        for (table, _sequence, sql, tail), pairs, keys in zip(
+            self._links, links, cursor.fetchone(), strict=True
+        ):
+            if not pairs:
+                continue
+            with cursor.copy(sql) as copy:
+                copy.write(
+                    "".join(
+                        f"{key}\t{person}\t{category}{tail}"
+                        for key, (person, category) in zip(keys, pairs, strict=True)
+                    )
+                )
+            self.links[table].extend(keys)
+
     def _write(self) -> None:
         try:
             with self._raw.cursor() as cursor:
                 while (item := self._queue.get()) is not None:
                     if self.error is not None:
                         continue
-                    text, records, citizen_ids, names, folded = item
+                    text, records, citizen_ids, names, folded, links = item
                     if not self.registered:
                         self.registered = self._registered(cursor, records, citizen_ids, names)
                     with cursor.copy(self._sql) as copy:
                         copy.write(text)
+                    self._write_links(cursor, links)
                     if self.unchecked:  # what the names' statement trigger does
                         pg_names_collect(cursor, folded)
         except BaseException as exc:  # reported to the main thread, which undoes it all

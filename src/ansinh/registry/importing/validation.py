@@ -762,8 +762,9 @@ def validate_table(
     stream=None,
 ) -> Validation:
     """Check every row of a table. `stream` (see `streaming.PersonStream`) is shown each chunk
-    of checked rows as soon as it is checked, and is finished before the checks across rows
-    (which read the database); rows of its batch are not "already in the registry"."""
+    of checked rows as soon as it is checked, and is finished before the checks that read the
+    database (people already registered, thôn/tổ dân phố); rows of its batch are not
+    "already in the registry"."""
     result = Validation(file_name=file_name, sha256=sha256, unit=unit)
     checker = _Checker(unit=unit, user=user, choices=choices or {})
     result.commune_names = checker.resolver.names
@@ -849,14 +850,17 @@ def validate_table(
 
     if progress is not None:
         progress(done, table.total)
+    # Households and duplicates within the file are Python's work alone: done while the
+    # writer still COPYs its last chunks. The checks after them read the database, whose
+    # connection is the writer's until `finish`.
+    _group_households(result, checker, error)
+    _check_across_rows(result, error)
     exclude_batch = None
     known_new: set[int] = set()
     if stream is not None:
         stream.finish()
         exclude_batch = stream.batch.pk
         known_new = stream.known_new()
-    _group_households(result, checker, error)
-    _check_across_rows(result, error)
     _match_existing(result, checker, error, exclude_batch=exclude_batch, known_new=known_new)
     _finish_households(result, checker)
     return result
