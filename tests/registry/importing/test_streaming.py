@@ -66,9 +66,7 @@ class _Undo(Exception):
     pass
 
 
-def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(
-    hanoi, kept, monkeypatch
-):
+def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, kept, monkeypatch):
     links_ahead = []
     write_links = streaming.PersonStream._write_links
 
