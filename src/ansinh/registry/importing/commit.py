@@ -24,7 +24,7 @@ from ..models import Household, ImportBatch, Need, Person, PersonVulnerability
 from ..search import pg_names_collect
 from .normalising import poverty_standard
 from .triggers import check_written, restore_row_triggers, skip_row_triggers
-from .validation import Validation
+from .validation import Validation, collector_paused
 
 BATCH_SIZE = 2000
 COPY_LINES = 10000  # lines per write to the COPY stream
@@ -537,6 +537,7 @@ def already_committed(*, unit: UnionUnit, sha256: str, exclude_pk: int | None = 
     return batches.order_by("committed_at").first()
 
 
+@collector_paused()
 def commit_atomically(
     validation: Validation, *, batch: ImportBatch, actor=None, progress=None
 ) -> dict[str, int]:
