@@ -41,7 +41,6 @@ from ..search import pg_names_collect
 from .commit import (
     LINK_COLUMNS,
     PERSON_COLUMNS,
-    _null,
     _reserve_ids,
     _text,
     copy_statement,
@@ -142,54 +141,69 @@ class PersonStream:
         folded: set[str] = set()
         vulnerabilities: list[tuple[int, int]] = []  # (person, category)
         needs: list[tuple[int, int]] = []
+        # Run on every row: names bound once.
+        written, household_ids, first_commune = self.written, self.household_ids, self.first_commune
+        next_person, next_household = self._person_keys.__next__, self._household_keys.__next__
+        paths, default, tail = self.paths, self.default, self._tail
+        active, null = str(Person.Status.ACTIVE.value), "\\N"
         for row in rows:
             if not row.is_valid:
                 continue
             code = row.household_code
             if not code:
-                key = row.row
-                household_id = self._household_id(key)
+                # A household of its own (keyed by its row number in `household_ids`).
+                household_id = household_ids[row.row] = next_household()
                 relation = row.relation or head
                 if row.has_commune:
-                    commune = (row.commune_id, row.unit_id)
-                elif self.default is not None:
-                    commune = self.default
+                    commune_id, unit_id = row.commune_id, row.unit_id
+                elif default is not None:
+                    commune_id, unit_id = default
                 else:
                     continue
             else:
-                seen = code in self.household_ids
+                household_id = household_ids.get(code)
+                seen = household_id is not None
+                if not seen:
+                    household_id = household_ids[code] = next_household()
                 if row.has_commune:
-                    commune = (row.commune_id, row.unit_id)
-                    self.first_commune.setdefault(code, commune)
+                    commune_id, unit_id = row.commune_id, row.unit_id
+                    if code not in first_commune:
+                        first_commune[code] = (commune_id, unit_id)
                 else:
-                    commune = self.first_commune.get(code)
-                household_id = self._household_id(code)
+                    commune = first_commune.get(code)
+                    if commune is None:
+                        continue
+                    commune_id, unit_id = commune
                 relation = row.relation or (other if seen else None)
-                if commune is None or relation is None:
+                if relation is None:
                     continue
-            unit_id = commune[1]
-            pk = next(self._person_keys)
-            self.written[row.row] = (pk, household_id, unit_id, relation)
+            pk = next_person()
+            written[row.row] = (pk, household_id, unit_id, relation)
             name_folded = row.name_folded or fold(row.full_name)
             folded.add(name_folded)
             # The keys `validation._match_existing` would look this row up by.
-            if row.record_number:
-                records.add((unit_id, row.record_number))
+            record_number = row.record_number
+            if record_number:
+                records.add((unit_id, record_number))
             if row.vulnerability_ids:
                 vulnerabilities.extend((pk, category) for category in row.vulnerability_ids)
             if row.need_ids:
                 needs.extend((pk, category) for category in row.need_ids)
-            if row.citizen_id:
-                citizen_ids.append(row.citizen_id)
-            elif not row.record_number and row.name_folded:
-                names.add((row.name_folded, row.birth_date, row.birth_year, commune[0]))
+            citizen_id = row.citizen_id
+            birth_date, birth_year = row.birth_date, row.birth_year
+            if citizen_id:
+                citizen_ids.append(citizen_id)
+            elif not record_number and row.name_folded:
+                names.add((row.name_folded, birth_date, birth_year, commune_id))
             lines.append(
-                f"{pk}\t{household_id}\t{unit_id}\t{self.paths[unit_id]}\t"
-                f"{_text(row.full_name)}\t{_text(name_folded)}\t"
-                f"{row.sex}\t{_null(row.birth_date)}\t{_null(row.birth_year)}\t"
-                f"{_null(row.citizen_id)}\t{_text(row.phone)}\t{row.ethnicity}\t{relation}\t"
+                f"{pk}\t{household_id}\t{unit_id}\t{paths[unit_id]}\t"
+                f"{_text(row.full_name)}\t{_text(name_folded)}\t{row.sex}\t"
+                f"{null if birth_date is None else birth_date.isoformat()}\t"
+                f"{null if birth_year is None else birth_year}\t"
+                f"{null if citizen_id is None else citizen_id}\t{_text(row.phone)}\t"
+                f"{row.ethnicity}\t{relation}\t"
                 f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}\t"
-                f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
+                f"{active}\t{_text(record_number)}{tail}"
             )
         if lines:
             self._queue.put(
