@@ -206,3 +206,9 @@ def test_the_left_behind_facts_catch_up_once_after_an_import(hanoi, monkeypatch)
     assert after_import  # the file has vulnerable people
     facts_rebuild()
     assert facts() == after_import
+
+
+def test_citizen_ids_and_record_numbers_are_refused_twice_by_the_database():
+    """The stream skips its lookups by these keys because a unique index refuses a second
+    person with them; if a constraint goes, the lookups come back."""
+    assert streaming.refused_twice() == (True, True)

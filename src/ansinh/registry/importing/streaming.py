@@ -32,6 +32,7 @@ import sys
 import threading
 
 from django.db import connection, transaction
+from django.db.models import Q, UniqueConstraint
 from django.utils import timezone
 
 from ansinh.core.text import fold
@@ -50,6 +51,21 @@ from .commit import (
 from .triggers import restore_row_triggers, skip_row_triggers
 
 SWITCH_INTERVAL = 0.0005  # seconds
+
+
+def refused_twice() -> tuple[bool, bool]:
+    """Whether the database itself refuses a second person with the same citizen ID, and
+    with the same record number in a union unit (the model's unique constraints, which the
+    migrations keep in the database): then a row written ahead that is someone's already
+    fails its COPY, and needs no lookup by that key before it (ADR 0006)."""
+    citizen_ids = Person._meta.get_field("citizen_id").unique
+    records = any(
+        isinstance(constraint, UniqueConstraint)
+        and tuple(constraint.fields) == ("unit", "record_number")
+        and constraint.condition == ~Q(record_number="")
+        for constraint in Person._meta.constraints
+    )
+    return citizen_ids, records
 
 
 class PersonStream:
@@ -86,6 +102,7 @@ class PersonStream:
         self._person_keys = iter(_reserve_ids(Person, total))
         self._household_keys = iter(_reserve_ids(Household, total))
         self._savepoint = transaction.savepoint()
+        self._unique_citizen_id, self._unique_record = refused_twice()
         self._immediate = []
         with connection.cursor() as cursor:
             # Without row triggers when the role may (`triggers`: checked set-based at the
@@ -145,6 +162,7 @@ class PersonStream:
         written, household_ids, first_commune = self.written, self.household_ids, self.first_commune
         next_person, next_household = self._person_keys.__next__, self._household_keys.__next__
         paths, default, tail = self.paths, self.default, self._tail
+        unique_citizen_id, unique_record = self._unique_citizen_id, self._unique_record
         active, null = str(Person.Status.ACTIVE.value), "\\N"
         for row in rows:
             if not row.is_valid:
@@ -181,9 +199,10 @@ class PersonStream:
             written[row.row] = (pk, household_id, unit_id, relation)
             name_folded = row.name_folded or fold(row.full_name)
             folded.add(name_folded)
-            # The keys `validation._match_existing` would look this row up by.
+            # The keys `validation._match_existing` would look this row up by (those the
+            # database refuses twice need no lookup: the COPY fails, and all is undone).
             record_number = row.record_number
-            if record_number:
+            if record_number and not unique_record:
                 records.add((unit_id, record_number))
             if row.vulnerability_ids:
                 vulnerabilities.extend((pk, category) for category in row.vulnerability_ids)
@@ -192,7 +211,8 @@ class PersonStream:
             citizen_id = row.citizen_id
             birth_date, birth_year = row.birth_date, row.birth_year
             if citizen_id:
-                citizen_ids.append(citizen_id)
+                if not unique_citizen_id:
+                    citizen_ids.append(citizen_id)
             elif not record_number and row.name_folded:
                 names.add((row.name_folded, birth_date, birth_year, commune_id))
             lines.append(
@@ -236,9 +256,10 @@ class PersonStream:
                 )
 
     def known_new(self) -> set[int]:
-        """Row numbers written ahead that were looked up before they were written and found
-        in no one's registry (so the final checks need not look them up again, and would
-        only find the rows written ahead): all of them, while the stream is sound."""
+        """Row numbers written ahead that are no one else's: looked up before they were
+        written and found nowhere, or written past a unique index that would have refused
+        them (`refused_twice`), so the final checks need not look them up again, and would
+        only find the rows written ahead: all of them, while the stream is sound."""
         if self.stopped or self.registered or self.error is not None:
             return set()
         return set(self.written)
