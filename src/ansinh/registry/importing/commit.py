@@ -32,11 +32,14 @@ COPY_LINES = 10000  # lines per write to the COPY stream
 
 # Modules that keep rows derived from people by per-row triggers (programmes' left-behind
 # facts) register `begin()` — switch that upkeep off for the import's transaction — and
-# `end(person_ids)` — catch up once, set-based, for the people the import touched.
-BULK_HOOKS: list[tuple[Callable[[], None], Callable[[list[int]], None]]] = []
+# `end(person_ids, bare_ids)` — catch up once, set-based, for the people the import touched;
+# `bare_ids` (a set, within `person_ids`): people it created with nothing but themselves
+# and their household (no vulnerability, no need), which a hook may know to need nothing.
+EndHook = Callable[[list[int], set[int]], None]
+BULK_HOOKS: list[tuple[Callable[[], None], EndHook]] = []
 
 
-def register_bulk_hook(*, begin: Callable[[], None], end: Callable[[list[int]], None]) -> None:
+def register_bulk_hook(*, begin: Callable[[], None], end: EndHook) -> None:
     if (begin, end) not in BULK_HOOKS:
         BULK_HOOKS.append((begin, end))
 
@@ -46,9 +49,9 @@ def bulk_begin() -> None:
         begin()
 
 
-def bulk_end(person_ids: list[int]) -> None:
+def bulk_end(person_ids: list[int], bare_ids: set[int] = frozenset()) -> None:
     for _begin, end in BULK_HOOKS:
-        end(person_ids)
+        end(person_ids, bare_ids)
 
 
 class CommitRefused(Exception):
@@ -486,7 +489,12 @@ def commit_validation(
             with_ids=False,
         )
     bulk_end(
-        [*person_ids, *(r.existing_person_id for r in validation.rows if r.existing_person_id)]
+        [*person_ids, *(r.existing_person_id for r in validation.rows if r.existing_person_id)],
+        {
+            pk
+            for (row, _household), pk in zip(new_people, person_ids, strict=True)
+            if not row.vulnerability_ids and not row.need_ids
+        },
     )
     counts = {
         "households_created": len(household_ids),
