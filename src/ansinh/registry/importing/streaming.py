@@ -85,6 +85,7 @@ class PersonStream:
         self.unchecked = False  # written without row triggers (`triggers`)
         self.registered = False  # a row written ahead may already be in the registry
         self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._collected: set[str] = set()  # folded names already collected for search
 
     # --- the main thread ------------------------------------------------------------------
 
@@ -396,7 +397,11 @@ class PersonStream:
                         copy.write(text)
                     self._write_links(cursor, links)
                     if self.unchecked:  # what the names' statement trigger does
-                        pg_names_collect(cursor, folded)
+                        # for the names this import has not collected yet (a file repeats
+                        # its names: each one collected again was a lookup per syllable).
+                        fresh = folded.difference(self._collected)
+                        self._collected.update(fresh)
+                        pg_names_collect(cursor, fresh)
         except BaseException as exc:  # reported to the main thread, which undoes it all
             self.error = exc
             while self._queue.get() is not None:
