@@ -184,9 +184,9 @@ def _facts_bulk_begin() -> None:
 
 
 def _facts_bulk_end(person_ids: list[int], bare_ids: set[int]) -> None:
-    """A person has a facts row only through a vulnerability link; one just created without
-    any (`bare_ids`: most people of an import) had none and gets none, so only the others
-    are refreshed (each one refreshed costs the database index lookups, ADR 0006)."""
+    """A person has a facts row only through a vulnerability link (`facts`); one just
+    created without any (`bare_ids`: most people of an import) had none and gets none, so
+    only the others are refreshed (each one costs the database index lookups, ADR 0006)."""
     from . import facts
 
     facts.facts_refresh(person_ids=[pk for pk in person_ids if pk not in bare_ids])

@@ -33,8 +33,8 @@ COPY_LINES = 10000  # lines per write to the COPY stream
 # Modules that keep rows derived from people by per-row triggers (programmes' left-behind
 # facts) register `begin()` — switch that upkeep off for the import's transaction — and
 # `end(person_ids, bare_ids)` — catch up once, set-based, for the people the import touched;
-# `bare_ids` (a set, within `person_ids`): people it created with nothing but themselves
-# and their household (no vulnerability, no need), which a hook may know to need nothing.
+# `bare_ids` (a set, within `person_ids`): people it created without any vulnerability
+# (their needs, if any, written), which a hook may know to need nothing.
 EndHook = Callable[[list[int], set[int]], None]
 BULK_HOOKS: list[tuple[Callable[[], None], EndHook]] = []
 
@@ -493,7 +493,7 @@ def commit_validation(
         {
             pk
             for (row, _household), pk in zip(new_people, person_ids, strict=True)
-            if not row.vulnerability_ids and not row.need_ids
+            if not row.vulnerability_ids
         },
     )
     counts = {

@@ -879,6 +879,7 @@ def validate_table(
         meaningful = itemgetter(*positions)
     else:
         meaningful = lambda cells: [cells[p] for p in positions]  # noqa: E731
+    name_position = index["full_name"]  # the header has it (`reading._find_header`)
     index = {key: index.get(key) for key in COLUMNS_BY_KEY}
     errors = result.errors
     parsers = _Columns(checker, header)
@@ -911,7 +912,9 @@ def validate_table(
         done += 1
         if len(cells) < width:
             cells = [*cells, *[""] * (width - len(cells))]
-        if not any(meaningful(cells)):
+        # A row with a name is meaningful (the name's column is one of them): the others
+        # are looked at only without it.
+        if not cells[name_position] and not any(meaningful(cells)):
             continue
         numbers.append(number)
         body.append(cells)
