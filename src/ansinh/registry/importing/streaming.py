@@ -51,6 +51,10 @@ from .commit import (
 from .triggers import restore_row_triggers, skip_row_triggers
 
 SWITCH_INTERVAL = 0.0005  # seconds
+# Chunks of COPY lines the checking may be ahead of the writer (~1 MB each): the writer is
+# the slower, and what the main thread does after the last chunk (households, duplicates in
+# the file) then overlaps the writer's backlog.
+QUEUE_CHUNKS = 16
 
 
 def refused_twice() -> tuple[bool, bool]:
@@ -84,7 +88,7 @@ class PersonStream:
         self._savepoint = None
         self.unchecked = False  # written without row triggers (`triggers`)
         self.registered = False  # a row written ahead may already be in the registry
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
         self._collected: set[str] = set()  # folded names already collected for search
 
     # --- the main thread ------------------------------------------------------------------
