@@ -6,7 +6,7 @@ import unicodedata
 
 from ansinh.core.text import fold
 from ansinh.registry.importing import normalising as norm
-from ansinh.registry.importing.validation import _birth, _ColumnCache, _NameFolder
+from ansinh.registry.importing.validation import _birth, _ColumnCache, _NameFolder, _phones
 from ansinh.registry.models import Household, Person
 
 from .builders import make_csv, make_xlsx, person_row
@@ -61,6 +61,33 @@ def test_the_direct_birth_path_answers_as_the_full_parser():
         "12/03/2999",
         "01/01/1899",
         "12/03-1985",
+        "5/6/1968",
+        "5-6-1968",
+        "5.6.1968",
+        "30/2/1990",
+        "5/6/2999",
+        "5/6/68",
+        " 5/6/1968 ",
+        "5 / 6 / 1968",
+        "123/6/1968",
+        "5/6/19680",
+        "٥/6/1968",  # Arabic-Indic digit: not ASCII
+        "1985",
+        "1985.0",
+        "3/1985",
+        1985,
+        1985.0,
+        1899,
+        2999,
+        31117.0,
+        31117,
+        31117.75,
+        0.5,
+        1.0,
+        99999.5,
+        -3.0,
+        True,
+        dt.datetime(1985, 3, 12, 10, 30),
     ]:
         try:
             expected = norm.birth(raw)
@@ -70,6 +97,45 @@ def test_the_direct_birth_path_answers_as_the_full_parser():
             got = _birth(raw)
         except norm.CellError as exc:
             got = str(exc)
+        assert got == expected, raw
+
+
+def test_the_direct_phone_paths_answer_as_the_full_parser():
+    cells = [
+        "0912345678",
+        "0912 345 678",
+        "0912.345.678",
+        " 0912  345 678 ",
+        "+84912345678",
+        "84912345678",
+        "912345678",
+        "+84 912 345 678",
+        "++84912345678",
+        "0243 825 1234",  # a landline
+        "0912-345-678",
+        "0912345678 / 0243 825 1234",
+        "0912\t345678",
+        "091234567",
+        "09123456789",
+        "0112345678",
+        "phone",
+        912345678,
+        912345678.0,
+        84912345678,
+        -912345678,
+        243825123,
+        912345678.5,
+        float("nan"),
+        "",
+    ]
+    values, errors = _phones(cells)
+    messages = dict(errors)
+    for i, raw in enumerate(cells):
+        try:
+            expected = norm.phone(raw)
+        except norm.CellError as exc:
+            expected = str(exc)
+        got = messages[i] if i in messages else values[i]
         assert got == expected, raw
 
 

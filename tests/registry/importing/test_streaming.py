@@ -41,7 +41,8 @@ def _run(personas, content, name="ds.xlsx"):
 
 
 def _picture():
-    """Every person with her household's members, relation, unit and address."""
+    """Every person with her household's members, relation, unit and address, her
+    vulnerabilities and needs."""
     people = Person.objects.select_related("household")
     return sorted(
         (
@@ -54,6 +55,8 @@ def _picture():
             p.household.address_line,
             p.household.poverty_status,
             tuple(sorted(p.household.members.values_list("full_name", flat=True))),
+            tuple(sorted(p.vulnerabilities.values_list("category__code", "since", "until"))),
+            tuple(sorted(p.needs.values_list("category__code", "status", "opened_on"))),
         )
         for p in people
     )
@@ -63,7 +66,15 @@ class _Undo(Exception):
     pass
 
 
-def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, kept):
+def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, kept, monkeypatch):
+    links_ahead = []
+    write_links = streaming.PersonStream._write_links
+
+    def spy(self, cursor, links):
+        links_ahead.extend(pair for pairs in links for pair in pairs)
+        return write_links(self, cursor, links)
+
+    monkeypatch.setattr(streaming.PersonStream, "_write_links", spy)
     content = make_xlsx(corrected_rows())
     try:
         with transaction.atomic():
@@ -84,6 +95,9 @@ def test_the_rows_written_ahead_are_kept_and_match_the_two_phase_import(hanoi, k
     assert decision is True
     assert 0 < written <= CORRECTED_PEOPLE
     assert outcome.counts["people_created"] == CORRECTED_PEOPLE
+    # Vulnerabilities and needs went ahead with their people.
+    assert links_ahead
+    assert any(entry[-2] for entry in streamed) and any(entry[-1] for entry in streamed)
     assert streamed == _picture()
 
 
@@ -167,7 +181,8 @@ def test_a_file_with_errors_leaves_nothing_behind(hanoi, kept):
 
 def test_the_left_behind_facts_catch_up_once_after_an_import(hanoi, monkeypatch):
     """The import switches the facts' per-row triggers off and refreshes its people once at
-    the end: the table then holds exactly what a full rebuild derives."""
+    the end (those it gave no vulnerability need nothing): the table then holds
+    exactly what a full rebuild derives."""
     from ansinh.programmes import facts as facts_module
     from ansinh.programmes.facts import TABLE, facts_rebuild
 
@@ -187,8 +202,17 @@ def test_the_left_behind_facts_catch_up_once_after_an_import(hanoi, monkeypatch)
 
     outcome = _run(hanoi, make_xlsx(corrected_rows()))
     assert outcome.counts["people_created"] == CORRECTED_PEOPLE
-    assert refreshes == [CORRECTED_PEOPLE]
+    # Once, for the people given a vulnerability (the others cannot have a row).
+    linked = Person.objects.filter(vulnerabilities__isnull=False).distinct().count()
+    assert 0 < linked < CORRECTED_PEOPLE
+    assert refreshes == [linked]
     after_import = facts()
     assert after_import  # the file has vulnerable people
     facts_rebuild()
     assert facts() == after_import
+
+
+def test_citizen_ids_and_record_numbers_are_refused_twice_by_the_database():
+    """The stream skips its lookups by these keys because a unique index refuses a second
+    person with them; if a constraint goes, the lookups come back."""
+    assert streaming.refused_twice() == (True, True)

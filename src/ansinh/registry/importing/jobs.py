@@ -16,7 +16,7 @@ from ansinh.core.jobs import Progress, job_handler
 from ..models import ImportBatch
 from .commit import commit_atomically
 from .services import COMMIT_JOB, VALIDATE_JOB, batch_content
-from .validation import validate_file
+from .validation import collector_paused, validate_file
 
 
 def _batch(job) -> ImportBatch:
@@ -57,6 +57,7 @@ def import_validate(job, progress: Progress) -> dict:
 
 
 @job_handler(COMMIT_JOB)
+@collector_paused()
 def import_commit(job, progress: Progress) -> dict:
     """Validate again and write; `params = {"batch_id": ..., "choices": {row: commune_id}}`."""
     batch = _batch(job)

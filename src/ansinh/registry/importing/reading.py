@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import PurePath
 
 from django.utils.translation import gettext as _
@@ -64,9 +65,11 @@ def _find_header(top_rows: list[list]) -> tuple[int, dict[str, tuple[int, str]],
     )
 
 
-def _table(all_rows: list[list]) -> Table:
+def _table(all_rows: list[list], rest: Iterable[list] = (), height: int = 0) -> Table:
+    """The table of the sheet's rows, from its first row on: `all_rows`, or, read lazily,
+    the top rows in `all_rows` and the others in `rest` (`height` rows in all)."""
     header_index, columns, unknown = _find_header(all_rows[:HEADER_SEARCH_ROWS])
-    body = all_rows[header_index + 1 :]
+    body = chain(all_rows[header_index + 1 :], rest)
     start = header_index + 2  # Excel row number of the first data row
 
     def rows() -> Iterator[tuple[int, list]]:
@@ -78,7 +81,7 @@ def _table(all_rows: list[list]) -> Table:
         columns=columns,
         unknown_headers=unknown,
         rows=rows(),
-        total=len(body),
+        total=max(height, len(all_rows)) - header_index - 1,
     )
 
 
@@ -88,8 +91,16 @@ def read_xlsx(content: bytes) -> Table:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0)
-        # Keep the leading empty rows so that indexes are Excel row numbers.
+        if sheet.start == (0, 0):
+            # Cells used from A1 on (a title or the header there, as usual): the rows are
+            # made as they are checked, the file's Python objects never all at once (the
+            # checking then overlaps the database's writing of earlier rows, `streaming`).
+            rows = sheet.iter_rows()
+            return _table(list(islice(rows, HEADER_SEARCH_ROWS)), rows, sheet.end[0] + 1)
+        # Keep the leading empty rows and columns so that indexes are Excel row numbers.
         all_rows = sheet.to_python(skip_empty_area=False)
+    except FileReadError:
+        raise
     except Exception as exc:
         raise FileReadError(
             _("Không đọc được tệp Excel (%(error)s). Hãy lưu lại dưới dạng .xlsx.") % {"error": exc}

@@ -20,7 +20,7 @@ from ansinh.org.models import UnionUnit
 from ..models import ImportBatch
 from .commit import CommitRefused, already_committed, bulk_begin, commit_validation
 from .streaming import PersonStream
-from .validation import Validation, file_sha256, validate_file
+from .validation import Validation, collector_paused, file_sha256, validate_file
 
 IMPORT_PERMISSION = "registry.import_person"
 VALIDATE_JOB = "registry.import_validate"
@@ -132,6 +132,7 @@ class FileImport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+@collector_paused()
 def import_file_run(
     *,
     content: bytes,
@@ -217,6 +218,7 @@ def _import_streaming(*, content, file_name, sha256, unit, user, choices, progre
                 batch=batch,
                 actor=user,
                 written=stream.written if kept else None,
+                written_links=stream.links if kept else None,
                 written_unchecked=kept and stream.unchecked,
             )
     except _Refused:

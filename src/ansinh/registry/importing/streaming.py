@@ -19,7 +19,8 @@ It is speculation, checked before anything is kept:
   the savepoint taken before the first row, and the import proceeds as without this module,
   from the checked rows. What is committed is always exactly what the checks decided.
 
-Households are written at the end (their address and poverty come from all their rows); the
+A person's vulnerabilities and needs (from her own cells) are written with her, by the
+writer. Households are written at the end (their address and poverty come from all their rows); the
 people's foreign key to them is deferred to COMMIT, the others are checked as each chunk
 ends, inside the overlap.
 """
@@ -31,16 +32,44 @@ import sys
 import threading
 
 from django.db import connection, transaction
+from django.db.models import Q, UniqueConstraint
 from django.utils import timezone
 
 from ansinh.core.text import fold
 
-from ..models import Household, Person
+from ..models import Household, Need, Person, PersonVulnerability
 from ..search import pg_names_collect
-from .commit import PERSON_COLUMNS, _null, _reserve_ids, _text
+from .commit import (
+    LINK_COLUMNS,
+    PERSON_COLUMNS,
+    _reserve_ids,
+    _text,
+    copy_statement,
+    link_tails,
+    sequence_oid,
+)
 from .triggers import restore_row_triggers, skip_row_triggers
 
 SWITCH_INTERVAL = 0.0005  # seconds
+# Chunks of COPY lines the checking may be ahead of the writer (~1 MB each): the writer is
+# the slower, and what the main thread does after the last chunk (households, duplicates in
+# the file) then overlaps the writer's backlog.
+QUEUE_CHUNKS = 16
+
+
+def refused_twice() -> tuple[bool, bool]:
+    """Whether the database itself refuses a second person with the same citizen ID, and
+    with the same record number in a union unit (the model's unique constraints, which the
+    migrations keep in the database): then a row written ahead that is someone's already
+    fails its COPY, and needs no lookup by that key before it (ADR 0006)."""
+    citizen_ids = Person._meta.get_field("citizen_id").unique
+    records = any(
+        isinstance(constraint, UniqueConstraint)
+        and tuple(constraint.fields) == ("unit", "record_number")
+        and constraint.condition == ~Q(record_number="")
+        for constraint in Person._meta.constraints
+    )
+    return citizen_ids, records
 
 
 class PersonStream:
@@ -49,6 +78,8 @@ class PersonStream:
     def __init__(self, *, batch):
         self.batch = batch
         self.written: dict[int, tuple] = {}  # row number → (pk, household id, unit id, relation)
+        # Vulnerabilities and needs of the people written ahead: table → their keys.
+        self.links: dict[str, list[int]] = {table: [] for table in LINK_COLUMNS}
         self.household_ids: dict[object, int] = {}  # Mã hộ (or row number) → reserved id
         self.first_commune: dict[str, tuple[int, int]] = {}  # Mã hộ → (commune, unit)
         self.error: BaseException | None = None
@@ -57,7 +88,8 @@ class PersonStream:
         self._savepoint = None
         self.unchecked = False  # written without row triggers (`triggers`)
         self.registered = False  # a row written ahead may already be in the registry
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self._collected: set[str] = set()  # folded names already collected for search
 
     # --- the main thread ------------------------------------------------------------------
 
@@ -75,6 +107,7 @@ class PersonStream:
         self._person_keys = iter(_reserve_ids(Person, total))
         self._household_keys = iter(_reserve_ids(Household, total))
         self._savepoint = transaction.savepoint()
+        self._unique_citizen_id, self._unique_record = refused_twice()
         self._immediate = []
         with connection.cursor() as cursor:
             # Without row triggers when the role may (`triggers`: checked set-based at the
@@ -94,8 +127,19 @@ class PersonStream:
                 )
         stamp = timezone.now().isoformat()
         self._tail = f"\t\\N\tf\t{self.batch.pk}\t{stamp}\t{stamp}\n"
-        names = ", ".join(f'"{Person._meta.get_field(n).column}"' for n in ["id", *PERSON_COLUMNS])
-        self._sql = f'COPY "{Person._meta.db_table}" ({names}) FROM STDIN'
+        self._sql = copy_statement(Person, ["id", *PERSON_COLUMNS])
+        # A person's vulnerabilities and needs go with her: (table, sequence, COPY, tail).
+        tails = link_tails(timezone.localdate())
+        with connection.cursor() as cursor:
+            self._links = [
+                (
+                    model._meta.db_table,
+                    sequence_oid(cursor, model),
+                    copy_statement(model, LINK_COLUMNS[model._meta.db_table]),
+                    tails[model._meta.db_table],
+                )
+                for model in (PersonVulnerability, Need)
+            ]
         self._raw = connection.connection
         # The writer waits on the database with the GIL released, many times per chunk; it
         # gets the GIL back only when the checking thread lets go of it, by default every
@@ -117,53 +161,79 @@ class PersonStream:
         citizen_ids: list[str] = []
         names: set[tuple] = set()
         folded: set[str] = set()
+        vulnerabilities: list[tuple[int, int]] = []  # (person, category)
+        needs: list[tuple[int, int]] = []
+        # Run on every row: names bound once.
+        written, household_ids, first_commune = self.written, self.household_ids, self.first_commune
+        next_person, next_household = self._person_keys.__next__, self._household_keys.__next__
+        paths, default, tail = self.paths, self.default, self._tail
+        unique_citizen_id, unique_record = self._unique_citizen_id, self._unique_record
+        active, null = str(Person.Status.ACTIVE.value), "\\N"
         for row in rows:
             if not row.is_valid:
                 continue
             code = row.household_code
             if not code:
-                key = row.row
-                household_id = self._household_id(key)
+                # A household of its own (keyed by its row number in `household_ids`).
+                household_id = household_ids[row.row] = next_household()
                 relation = row.relation or head
                 if row.has_commune:
-                    commune = (row.commune_id, row.unit_id)
-                elif self.default is not None:
-                    commune = self.default
+                    commune_id, unit_id = row.commune_id, row.unit_id
+                elif default is not None:
+                    commune_id, unit_id = default
                 else:
                     continue
             else:
-                seen = code in self.household_ids
+                household_id = household_ids.get(code)
+                seen = household_id is not None
+                if not seen:
+                    household_id = household_ids[code] = next_household()
                 if row.has_commune:
-                    commune = (row.commune_id, row.unit_id)
-                    self.first_commune.setdefault(code, commune)
+                    commune_id, unit_id = row.commune_id, row.unit_id
+                    if code not in first_commune:
+                        first_commune[code] = (commune_id, unit_id)
                 else:
-                    commune = self.first_commune.get(code)
-                household_id = self._household_id(code)
+                    commune = first_commune.get(code)
+                    if commune is None:
+                        continue
+                    commune_id, unit_id = commune
                 relation = row.relation or (other if seen else None)
-                if commune is None or relation is None:
+                if relation is None:
                     continue
-            unit_id = commune[1]
-            pk = next(self._person_keys)
-            self.written[row.row] = (pk, household_id, unit_id, relation)
+            pk = next_person()
+            written[row.row] = (pk, household_id, unit_id, relation)
             name_folded = row.name_folded or fold(row.full_name)
             folded.add(name_folded)
-            # The keys `validation._match_existing` would look this row up by.
-            if row.record_number:
-                records.add((unit_id, row.record_number))
-            if row.citizen_id:
-                citizen_ids.append(row.citizen_id)
-            elif not row.record_number and row.name_folded:
-                names.add((row.name_folded, row.birth_date, row.birth_year, commune[0]))
+            # The keys `validation._match_existing` would look this row up by (those the
+            # database refuses twice need no lookup: the COPY fails, and all is undone).
+            record_number = row.record_number
+            if record_number and not unique_record:
+                records.add((unit_id, record_number))
+            if row.vulnerability_ids:
+                vulnerabilities.extend((pk, category) for category in row.vulnerability_ids)
+            if row.need_ids:
+                needs.extend((pk, category) for category in row.need_ids)
+            citizen_id = row.citizen_id
+            birth_date, birth_year = row.birth_date, row.birth_year
+            if citizen_id:
+                if not unique_citizen_id:
+                    citizen_ids.append(citizen_id)
+            elif not record_number and row.name_folded:
+                names.add((row.name_folded, birth_date, birth_year, commune_id))
             lines.append(
-                f"{pk}\t{household_id}\t{unit_id}\t{self.paths[unit_id]}\t"
-                f"{_text(row.full_name)}\t{_text(name_folded)}\t"
-                f"{row.sex}\t{_null(row.birth_date)}\t{_null(row.birth_year)}\t"
-                f"{_null(row.citizen_id)}\t{_text(row.phone)}\t{row.ethnicity}\t{relation}\t"
+                f"{pk}\t{household_id}\t{unit_id}\t{paths[unit_id]}\t"
+                f"{_text(row.full_name)}\t{_text(name_folded)}\t{row.sex}\t"
+                f"{null if birth_date is None else birth_date.isoformat()}\t"
+                f"{null if birth_year is None else birth_year}\t"
+                f"{null if citizen_id is None else citizen_id}\t{_text(row.phone)}\t"
+                f"{row.ethnicity}\t{relation}\t"
                 f"{'t' if row.is_union_member else 'f'}\t{_text(row.occupation)}\t"
-                f"{Person.Status.ACTIVE}\t{_text(row.record_number)}{self._tail}"
+                f"{active}\t{_text(record_number)}{tail}"
             )
         if lines:
-            self._queue.put(("".join(lines), records, citizen_ids, names, folded))
+            self._queue.put(
+                ("".join(lines), records, citizen_ids, names, folded, (vulnerabilities, needs))
+            )
 
     def _household_id(self, key) -> int:
         household_id = self.household_ids.get(key)
@@ -191,9 +261,10 @@ class PersonStream:
                 )
 
     def known_new(self) -> set[int]:
-        """Row numbers written ahead that were looked up before they were written and found
-        in no one's registry (so the final checks need not look them up again, and would
-        only find the rows written ahead): all of them, while the stream is sound."""
+        """Row numbers written ahead that are no one else's: looked up before they were
+        written and found nowhere, or written past a unique index that would have refused
+        them (`refused_twice`), so the final checks need not look them up again, and would
+        only find the rows written ahead: all of them, while the stream is sound."""
         if self.stopped or self.registered or self.error is not None:
             return set()
         return set(self.written)
@@ -214,6 +285,8 @@ class PersonStream:
             return True
         transaction.savepoint_rollback(self._savepoint)
         self.written.clear()
+        for keys in self.links.values():
+            keys.clear()
         return False
 
     def _agrees(self, validation) -> list | None:
@@ -289,19 +362,50 @@ class PersonStream:
         )
         return cursor.fetchone()[0]
 
+    def _write_links(self, cursor, links) -> None:
+        """The chunk's vulnerabilities and needs: keys reserved for both in one statement,
+        then one COPY each."""
+        if not any(links):
+            return
+        (_v, vulnerability_sequence, _vs, _vt), (_n, need_sequence, _ns, _nt) = self._links
+        vulnerabilities, needs = links
+        cursor.execute(
+            "SELECT ARRAY(SELECT nextval(%s::oid) FROM generate_series(1, %s)), "
+            "ARRAY(SELECT nextval(%s::oid) FROM generate_series(1, %s))",
+            [vulnerability_sequence, len(vulnerabilities), need_sequence, len(needs)],
+        )
+        for (table, _sequence, sql, tail), pairs, keys in zip(
+            self._links, links, cursor.fetchone(), strict=True
+        ):
+            if not pairs:
+                continue
+            with cursor.copy(sql) as copy:
+                copy.write(
+                    "".join(
+                        f"{key}\t{person}\t{category}{tail}"
+                        for key, (person, category) in zip(keys, pairs, strict=True)
+                    )
+                )
+            self.links[table].extend(keys)
+
     def _write(self) -> None:
         try:
             with self._raw.cursor() as cursor:
                 while (item := self._queue.get()) is not None:
                     if self.error is not None:
                         continue
-                    text, records, citizen_ids, names, folded = item
+                    text, records, citizen_ids, names, folded, links = item
                     if not self.registered:
                         self.registered = self._registered(cursor, records, citizen_ids, names)
                     with cursor.copy(self._sql) as copy:
                         copy.write(text)
+                    self._write_links(cursor, links)
                     if self.unchecked:  # what the names' statement trigger does
-                        pg_names_collect(cursor, folded)
+                        # for the names this import has not collected yet (a file repeats
+                        # its names: each one collected again was a lookup per syllable).
+                        fresh = folded.difference(self._collected)
+                        self._collected.update(fresh)
+                        pg_names_collect(cursor, fresh)
         except BaseException as exc:  # reported to the main thread, which undoes it all
             self.error = exc
             while self._queue.get() is not None:

@@ -11,8 +11,10 @@ the counts the preview shows. It reads the database but never writes to it.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -159,6 +161,24 @@ class Validation:
         }
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the duration (also a decorator).
+
+    A file of 200,000 rows makes millions of objects that live until the import ends (cells,
+    rows, values), none of them in a reference cycle; every few thousand allocations the
+    collector walked them all again: 5–6 µs per row of 50,000, more with more (ADR 0006).
+    It runs again afterwards (if it was on) and collects whatever cycles were made.
+    Nested uses leave it to the outermost one."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def file_sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -281,22 +301,18 @@ class _ColumnCache:
 
     def run(self, cells: list) -> tuple[list, list[tuple[int, str]]]:
         """(values, [(position, message), ...]) of one column of a chunk."""
-        keys = [c if c.__class__ is str else (c.__class__, c) for c in cells]
+        keys = _cell_keys(cells)
         values, messages = self.values, self.messages
         distinct = set(keys)
         missing = distinct.difference(values)
         if missing:
             parse, default = self.parse, self.default
-            for key, raw in zip(keys, cells, strict=True):
-                if key in missing:
-                    missing.discard(key)
-                    try:
-                        values[key] = parse(raw)
-                    except CellError as exc:
-                        values[key] = default
-                        messages[key] = str(exc)
-                    if not missing:
-                        break
+            for key in missing:
+                try:
+                    values[key] = parse(key if key.__class__ is str else key[1])
+                except CellError as exc:
+                    values[key] = default
+                    messages[key] = str(exc)
         out = list(map(values.__getitem__, keys))
         if messages and not distinct.isdisjoint(messages):
             return out, [(i, messages[k]) for i, k in enumerate(keys) if k in messages]
@@ -385,38 +401,57 @@ def _citizen_ids(cells, sexes, sex_errors, years, birth_errors):
 
 
 def _birth(raw) -> tuple[dt.date | None, int | None]:
-    """`norm.birth`, with a direct path for an Excel date and "dd/mm/yyyy"."""
+    """`norm.birth`, with direct paths for what files mostly hold: an Excel date, a serial
+    number or a year, and day/month/year written with "/", "-" or "." (the same answers;
+    anything else, or anything refused, goes to `norm.birth`, which says what is wrong)."""
     cls = raw.__class__
     if cls is dt.date:
         if raw.year >= norm.EARLIEST_BIRTH_YEAR and raw <= norm._today():
             return raw, raw.year
-    elif (
-        cls is str
-        and len(raw) == 10
-        and raw[2] in "/-."
-        and raw[5] == raw[2]
-        and raw.isascii()
-        and raw[:2].isdigit()
-        and raw[3:5].isdigit()
-        and raw[6:].isdigit()
-    ):
-        try:
-            day = dt.date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
-        except ValueError:
-            day = None  # the full parser says what is wrong with it
-        if day is not None and day.year >= norm.EARLIEST_BIRTH_YEAR and day <= norm._today():
-            return day, day.year
+    elif cls is str:
+        if raw.isascii():
+            for separator in "/-.":
+                if raw.count(separator) == 2:
+                    day_part, month_part, year_part = raw.split(separator)
+                    if (
+                        len(year_part) == 4
+                        and 0 < len(day_part) < 3
+                        and 0 < len(month_part) < 3
+                        and year_part.isdigit()
+                        and day_part.isdigit()
+                        and month_part.isdigit()
+                    ):
+                        try:
+                            day = dt.date(int(year_part), int(month_part), int(day_part))
+                        except ValueError:
+                            break  # the full parser says what is wrong with it
+                        if day.year >= norm.EARLIEST_BIRTH_YEAR and day <= norm._today():
+                            return day, day.year
+                    break
+    elif cls is int or cls is float:
+        today = norm._today()
+        if float(raw).is_integer() and norm.EARLIEST_BIRTH_YEAR <= raw <= today.year:
+            return None, int(raw)  # a year alone
+        if 1 <= raw <= 99999:  # an Excel serial number (a date-time's: its day)
+            day = norm.EXCEL_EPOCH + dt.timedelta(days=int(raw))
+            if day.year >= norm.EARLIEST_BIRTH_YEAR and day <= today:
+                return day, day.year
     return norm.birth(raw)
 
 
 def _phones(cells):
-    """The phone column: "0912345678" directly, anything else through `norm.phone`."""
+    """The phone column: "0912345678", and digits written with spaces, dots, +84 or 84, or
+    as a number, directly (the answer of `norm.phone`, whose separators they are); anything
+    else, or anything that is not a mobile number, through `norm.phone`."""
     mobile = norm._VN_MOBILE.fullmatch
+    national_digits = norm._national_digits
     values: list = []
     append = values.append
     errors: list[tuple[int, str]] = []
     for i, raw in enumerate(cells):
-        if raw.__class__ is str:
+        cls = raw.__class__
+        compact = None
+        if cls is str:
             if not raw:
                 append("")
                 continue
@@ -428,6 +463,15 @@ def _phones(cells):
                 and mobile(raw, 1)
             ):
                 append("+84" + raw[1:])
+                continue
+            if raw.isascii() and len(raw) < 20:
+                compact = raw.replace(" ", "").replace(".", "")
+        elif (cls is int or cls is float) and 0 < raw < 10**11 and raw == int(raw):
+            compact = str(int(raw))
+        if compact is not None and compact.lstrip("+").isdigit():
+            national = national_digits(compact)
+            if national and len(national) == 9 and mobile(national):
+                append("+84" + national)
                 continue
         try:
             append(norm.phone(raw))
@@ -477,13 +521,11 @@ class _Columns:
         self.vulnerabilities: dict = {}
         self.needs: dict = {}
         self.addresses: dict = {}
+        self.address_simple: dict = {}  # the addresses' "ok" and "none" outcomes, as a row's
 
-    def vulnerability_cell(self, raw) -> tuple[list[int], tuple[str, ...]]:
-        key = _cell_key(raw)
-        found = self.vulnerabilities.get(key)
-        if found is None:
-            found = self.vulnerabilities[key] = self._vulnerability_cell(raw)
-        return found
+    def vulnerability_column(self, cells) -> list[tuple[list[int], tuple[str, ...]]]:
+        """(ids, messages) of each cell of a column of vulnerabilities."""
+        return _cached(self.vulnerabilities, self._vulnerability_cell, cells)
 
     def _vulnerability_cell(self, raw):
         checker = self.checker
@@ -507,38 +549,64 @@ class _Columns:
             )
         return ids, tuple(messages)
 
-    def need_cell(self, raw) -> tuple[list[int], tuple[str, ...]]:
-        key = _cell_key(raw)
-        found = self.needs.get(key)
-        if found is None:
-            if raw in ("", None):
-                found = [], ()
-            else:
-                ids, unknown = self.checker.needs.parse(raw)
-                found = (
-                    ids,
-                    (
-                        (
-                            _("Không có nhu cầu “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
-                            % {"names": "; ".join(unknown)},
-                        )
-                        if unknown
-                        else ()
-                    ),
-                )
-            self.needs[key] = found
-        return found
+    def need_column(self, cells) -> list[tuple[list[int], tuple[str, ...]]]:
+        """(ids, messages) of each cell of a column of needs."""
+        return _cached(self.needs, self._need_cell, cells)
 
-    def address_cell(self, commune_raw, district_raw) -> tuple:
-        key = (_cell_key(commune_raw), _cell_key(district_raw))
-        found = self.addresses.get(key)
-        if found is None:
-            found = self.addresses[key] = _address(commune_raw, district_raw, self.checker)
-        return found
+    def _need_cell(self, raw):
+        if raw in ("", None):
+            return [], ()
+        ids, unknown = self.checker.needs.parse(raw)
+        if not unknown:
+            return ids, ()
+        return ids, (
+            _("Không có nhu cầu “%(names)s” (xem mã và tên ở trang Hướng dẫn).")
+            % {"names": "; ".join(unknown)},
+        )
+
+    def address_column(self, communes, districts) -> tuple[list, list | None]:
+        """(the outcome of `_address` for each row, and when every one of them is "ok" or
+        "none", [(commune id, union id, has commune)] of each row; else None)."""
+        keys = list(zip(_cell_keys(communes), _cell_keys(districts), strict=True))
+        addresses, simple = self.addresses, self.address_simple
+        distinct = set(keys)
+        for key in distinct.difference(addresses):
+            commune_key, district_key = key
+            outcome = addresses[key] = _address(
+                commune_key if commune_key.__class__ is str else commune_key[1],
+                district_key if district_key.__class__ is str else district_key[1],
+                self.checker,
+            )
+            if outcome[0] == "ok":
+                simple[key] = (outcome[1], outcome[2], True)
+            elif outcome[0] == "none":
+                simple[key] = (None, None, False)
+        outcomes = list(map(addresses.__getitem__, keys))
+        if distinct.issubset(simple):
+            return outcomes, list(map(simple.__getitem__, keys))
+        return outcomes, None
+
+
+def _cached(cache: dict, compute, cells) -> list:
+    """`compute(cell)` for each cell, each distinct cell computed once (kept in `cache`)."""
+    keys = _cell_keys(cells)
+    for key in set(keys).difference(cache):
+        cache[key] = compute(key if key.__class__ is str else key[1])
+    return list(map(cache.__getitem__, keys))
 
 
 def _cell_key(raw):
     return raw if raw.__class__ is str else (raw.__class__, raw)
+
+
+_STR_ONLY = {str}
+
+
+def _cell_keys(cells) -> list:
+    """`_cell_key` of each cell; a column of text only (the common case) is its own keys."""
+    if set(map(type, cells)) == _STR_ONLY:
+        return cells
+    return [c if c.__class__ is str else (c.__class__, c) for c in cells]
 
 
 # What a (commune, old district) pair of cells says, before the row's own choices:
@@ -602,11 +670,15 @@ def _check_chunk(
 ) -> tuple[list[Row], list[tuple]]:
     """The rows of a chunk and their cell errors as (position, order, key, message, extra)."""
 
-    def column(key: str) -> list:
+    # Cells by column position: every row has at least `width` cells (padded), longer rows'
+    # extra cells are no column's.
+    transposed = list(zip(*body, strict=False))
+
+    def column(key: str):
         position = index[key]
         if position is None:  # a column the file does not have
             return [""] * len(body)
-        return [cells[position] for cells in body]
+        return transposed[position]
 
     found: list[tuple] = []
 
@@ -617,6 +689,7 @@ def _check_chunk(
     record_numbers, errors = parsers.record_number.run(column("record_number"))
     note("record_number", errors)
     names, errors = parsers.full_name.run(column("full_name"))
+    full_names, folded_names = zip(*names, strict=True)
     note("full_name", errors)
     sexes, errors = parsers.sex.run(column("sex"))
     note("sex", errors)
@@ -624,7 +697,7 @@ def _check_chunk(
     births, errors = parsers.birth.run(column("birth"))
     note("birth", errors)
     birth_errors = {i for i, _message in errors}
-    years = [b[1] for b in births]
+    birth_dates, years = zip(*births, strict=True)
     citizen_ids, errors = _citizen_ids(column("citizen_id"), sexes, sex_errors, years, birth_errors)
     note("citizen_id", errors)
     phones, errors = _phones(column("phone"))
@@ -644,28 +717,30 @@ def _check_chunk(
         parsed[key], errors = getattr(parsers, key).run(column(key))
         note(key, errors)
 
-    vulnerability_ids: list = []
-    need_ids: list = []
-    for i, (vulnerabilities, needs) in enumerate(
-        zip(column("vulnerabilities"), column("needs"), strict=True)
+    links = {}
+    for key, parse in (
+        ("vulnerabilities", parsers.vulnerability_column),
+        ("needs", parsers.need_column),
     ):
-        ids, messages = parsers.vulnerability_cell(vulnerabilities)
-        vulnerability_ids.append(ids)
-        for message in messages:
-            found.append((i, _ORDER["vulnerabilities"], "vulnerabilities", message, None))
-        ids, messages = parsers.need_cell(needs)
-        need_ids.append(ids)
-        for message in messages:
-            found.append((i, _ORDER["needs"], "needs", message, None))
+        cells = parse(column(key))
+        links[key] = [ids for ids, _messages in cells]
+        if any(messages for _ids, messages in cells):
+            order = _ORDER[key]
+            found.extend(
+                (i, order, key, message, None)
+                for i, (_ids, messages) in enumerate(cells)
+                for message in messages
+            )
+    vulnerability_ids, need_ids = links["vulnerabilities"], links["needs"]
 
-    commune_ids: list = []
-    unit_ids: list = []
-    has_commune: list = []
+    outcomes, simple = parsers.address_column(column("commune"), column("old_district"))
+    if simple is not None:  # every address of the chunk found (or left to the household)
+        commune_ids, unit_ids, has_commune = (list(values) for values in zip(*simple, strict=True))
+        outcomes = ()
+    else:
+        commune_ids, unit_ids, has_commune = [], [], []
     commune_order = _ORDER["commune"]
-    for i, (commune, district) in enumerate(
-        zip(column("commune"), column("old_district"), strict=True)
-    ):
-        outcome = parsers.address_cell(commune, district)
+    for i, outcome in enumerate(outcomes):
         kind = outcome[0]
         if kind == "ok":
             commune_ids.append(outcome[1])
@@ -724,10 +799,10 @@ def _check_chunk(
             Row,
             numbers,
             record_numbers,
-            [n[0] for n in names],
-            [n[1] for n in names],
+            full_names,
+            folded_names,
             sexes,
-            [b[0] for b in births],
+            birth_dates,
             years,
             citizen_ids,
             phones,
@@ -762,8 +837,9 @@ def validate_table(
     stream=None,
 ) -> Validation:
     """Check every row of a table. `stream` (see `streaming.PersonStream`) is shown each chunk
-    of checked rows as soon as it is checked, and is finished before the checks across rows
-    (which read the database); rows of its batch are not "already in the registry"."""
+    of checked rows as soon as it is checked, and is finished before the checks that read the
+    database (people already registered, thôn/tổ dân phố); rows of its batch are not
+    "already in the registry"."""
     result = Validation(file_name=file_name, sha256=sha256, unit=unit)
     checker = _Checker(unit=unit, user=user, choices=choices or {})
     result.commune_names = checker.resolver.names
@@ -803,6 +879,7 @@ def validate_table(
         meaningful = itemgetter(*positions)
     else:
         meaningful = lambda cells: [cells[p] for p in positions]  # noqa: E731
+    name_position = index["full_name"]  # the header has it (`reading._find_header`)
     index = {key: index.get(key) for key in COLUMNS_BY_KEY}
     errors = result.errors
     parsers = _Columns(checker, header)
@@ -835,7 +912,9 @@ def validate_table(
         done += 1
         if len(cells) < width:
             cells = [*cells, *[""] * (width - len(cells))]
-        if not any(meaningful(cells)):
+        # A row with a name is meaningful (the name's column is one of them): the others
+        # are looked at only without it.
+        if not cells[name_position] and not any(meaningful(cells)):
             continue
         numbers.append(number)
         body.append(cells)
@@ -849,14 +928,17 @@ def validate_table(
 
     if progress is not None:
         progress(done, table.total)
+    # Households and duplicates within the file are Python's work alone: done while the
+    # writer still COPYs its last chunks. The checks after them read the database, whose
+    # connection is the writer's until `finish`.
+    _group_households(result, checker, error)
+    _check_across_rows(result, error)
     exclude_batch = None
     known_new: set[int] = set()
     if stream is not None:
         stream.finish()
         exclude_batch = stream.batch.pk
         known_new = stream.known_new()
-    _group_households(result, checker, error)
-    _check_across_rows(result, error)
     _match_existing(result, checker, error, exclude_batch=exclude_batch, known_new=known_new)
     _finish_households(result, checker)
     return result
@@ -1126,6 +1208,7 @@ def _finish_households(result: Validation, checker: _Checker) -> None:
             result.new_localities.setdefault((commune_id, key), (name, kind))
 
 
+@collector_paused()
 def validate_file(
     content: bytes,
     *,
