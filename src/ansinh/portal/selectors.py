@@ -476,25 +476,16 @@ _SELECT = (
 
 def _conditions(filters: DonationFilters, cursor: Cursor | None) -> tuple[str, list]:
     """The amount, date and cursor conditions of `_base` as SQL on `funds_donation d`."""
-    sql, params = [], []
-    if filters.amount_min is not None and filters.amount_min == filters.amount_max:
-        sql.append("d.amount = %s")
-        params.append(filters.amount_min)
-    else:
-        for condition, value in (
-            ("d.amount >= %s", filters.amount_min),
-            ("d.amount <= %s", filters.amount_max),
-        ):
-            if value is not None:
-                sql.append(condition)
-                params.append(value)
-    for condition, value in (
+    exact = filters.amount_min is not None and filters.amount_min == filters.amount_max
+    given = [
+        ("d.amount = %s", filters.amount_min if exact else None),
+        ("d.amount >= %s", None if exact else filters.amount_min),
+        ("d.amount <= %s", None if exact else filters.amount_max),
         ("d.received_on >= %s", filters.date_from),
         ("d.received_on <= %s", filters.date_to),
-    ):
-        if value is not None:
-            sql.append(condition)
-            params.append(value)
+    ]
+    sql = [condition for condition, value in given if value is not None]
+    params = [value for _condition, value in given if value is not None]
     if cursor is not None:
         sql.append("(d.received_on, d.id) < (%s, %s)")
         params += [cursor.received_on, cursor.donation_id]
