@@ -113,3 +113,19 @@ def shared_data() -> Path:
 
 
 __all__ = ["DEMO_PASSWORD", "Personas"]
+
+
+@pytest.fixture
+def reference_rows(transactional_db):
+    """The rows data migrations seed, put back: a transactional test starts from a flushed
+    database. (serialized_rollback would do it too, but collides with the content types that
+    an earlier transactional test's flush re-creates, depending on test order.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in (
+        "ansinh.registry.migrations.0002_seed_categories",
+        "ansinh.programmes.migrations.0002_seed_programmes",
+    ):
+        import_module(module).seed(apps, None)

@@ -105,22 +105,6 @@ def test_delivery_out_of_scope_is_404_and_nothing_written(personas, staff, leade
     assert entitlement.status == Entitlement.Status.APPROVED
 
 
-@pytest.fixture
-def reference_rows(transactional_db):
-    """The rows data migrations seed, put back: a transactional test starts from a flushed
-    database. (serialized_rollback would do it too, but collides with the content types that
-    an earlier transactional test's flush re-creates, depending on test order.)"""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in (
-        "ansinh.registry.migrations.0002_seed_categories",
-        "ansinh.programmes.migrations.0002_seed_programmes",
-    ):
-        import_module(module).seed(apps, None)
-
-
 @pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="SQLite serialises writers (no row locks); the race is tested on PostgreSQL",

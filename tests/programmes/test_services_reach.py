@@ -185,19 +185,6 @@ def test_refresh_of_someone_without_deliveries_removes_the_rows(personas, two_ro
     assert PersonReach.objects.count() == ProgrammeReach.objects.count() == 0
 
 
-@pytest.fixture
-def reference_rows(transactional_db):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in (
-        "ansinh.registry.migrations.0002_seed_categories",
-        "ansinh.programmes.migrations.0002_seed_programmes",
-    ):
-        import_module(module).seed(apps, None)
-
-
 @pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="SQLite serialises writers; the upsert race is tested on PostgreSQL",
