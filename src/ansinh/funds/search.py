@@ -131,17 +131,9 @@ def _catch_up_postgresql(import_id: int) -> int:
     postings' keys are made in a thread while the database fills the word index (a wait
     for this thread), so the two take about as long as the longer one."""
     writer = KeyWriter()
-    done, last = 0, 0
+    done = 0
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as thread:
-        while True:
-            cursor.execute(
-                "SELECT id, campaign_id, received_on, search_text FROM funds_donation "
-                "WHERE statement_import_id = %s AND id > %s ORDER BY id LIMIT %s",
-                [import_id, last, KEYS_CHUNK],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                break
+        for rows in _donation_chunks("d.statement_import_id = %s", [import_id]):
             keys = thread.submit(writer.add, rows)
             try:
                 cursor.execute(
@@ -151,7 +143,6 @@ def _catch_up_postgresql(import_id: int) -> int:
                 done += cursor.rowcount
             finally:
                 keys.result()  # its error, if any, is raised here
-            last = rows[-1][0]
     writer.write()
     return done
 
@@ -317,10 +308,9 @@ def write_keys(rows: Iterable[tuple[int, int, dt.date, str]]) -> int:
 KEYS_CHUNK = 100_000
 
 
-def write_all_keys(where: str, params: list) -> int:
-    """Write the postings of the donations `where` selects (SQL on `funds_donation d`),
-    read KEYS_CHUNK at a time and written once; returns how many blocks."""
-    writer = KeyWriter()
+def _donation_chunks(where: str, params: list) -> Iterator[list[tuple]]:
+    """(id, campaign id, day received, search text) of the donations `where` selects (SQL
+    on `funds_donation d`), KEYS_CHUNK at a time in id order."""
     last = 0
     with connection.cursor() as cursor:
         while True:
@@ -331,9 +321,17 @@ def write_all_keys(where: str, params: list) -> int:
             )
             rows = cursor.fetchall()
             if not rows:
-                break
-            writer.add(rows)
+                return
+            yield rows
             last = rows[-1][0]
+
+
+def write_all_keys(where: str, params: list) -> int:
+    """Write the postings of the donations `where` selects, read KEYS_CHUNK at a time and
+    written once; returns how many blocks."""
+    writer = KeyWriter()
+    for rows in _donation_chunks(where, params):
+        writer.add(rows)
     return writer.write()
 
 
@@ -409,11 +407,11 @@ def key_days(
 ) -> Iterator[tuple[dt.date, list[int]]]:
     """(day, ids of that day holding `key`, newest first), newest day first, low..high:
     in one round trip when `whole`, else a few blocks first and more each time."""
+    if whole:
+        yield from _days(prepared.fetch(_BLOCKS, [key, campaign_id, low, high]))
+        return
     limit = FIRST_BLOCKS
     while low <= high:
-        if whole:
-            yield from _days(prepared.fetch(_BLOCKS, [key, campaign_id, low, high]))
-            return
         rows = prepared.fetch(f"{_BLOCKS} LIMIT %s", [key, campaign_id, low, high, limit])
         if len(rows) == limit:
             # The last day read may have more blocks: read it again next time, or whole
